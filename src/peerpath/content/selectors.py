@@ -1,0 +1,75 @@
+"""Reads of modules and learning paths, with their joins, in a bounded number of queries."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from peerpath.content.models import LearningPath, Module, ModuleStatus, PathStep
+
+if TYPE_CHECKING:
+    from peerpath.people.models import User
+    from peerpath.skills.models import Skill
+
+
+def modules_for_catalog(*, skill: Skill | None = None, query: str = "") -> QuerySet[Module]:
+    """Published modules, newest first, optionally within a skill area (and its sub-skills)."""
+    qs = Module.objects.published().select_related("owner").prefetch_related("skills")
+    if skill is not None:
+        qs = qs.filter(
+            Q(skills__path=skill.path) | Q(skills__path__startswith=f"{skill.path} / ")
+        ).distinct()
+    query = query.strip()
+    if query:
+        qs = qs.filter(Q(title__icontains=query) | Q(summary__icontains=query))
+    return qs.order_by("-published_at", "-id")
+
+
+def module_by_public_id(public_id: uuid.UUID | str) -> Module | None:
+    try:
+        return (
+            Module.objects.select_related("owner", "owner__team")
+            .prefetch_related("skills")
+            .get(public_id=public_id)
+        )
+    except (Module.DoesNotExist, ValueError):
+        return None
+
+
+def modules_by_owner(user: User) -> QuerySet[Module]:
+    return (
+        Module.objects.filter(owner=user)
+        .exclude(status=ModuleStatus.ARCHIVED)
+        .prefetch_related("skills")
+        .order_by("-updated_at")
+    )
+
+
+def modules_recent(*, limit: int = 6) -> list[Module]:
+    return list(modules_for_catalog()[:limit])
+
+
+def module_ids_published() -> QuerySet[Module]:
+    return Module.objects.published()
+
+
+def paths_published() -> QuerySet[LearningPath]:
+    return (
+        LearningPath.objects.filter(status=ModuleStatus.PUBLISHED)
+        .prefetch_related("steps")
+        .order_by("title")
+    )
+
+
+def path_by_public_id(public_id: uuid.UUID | str) -> LearningPath | None:
+    steps = PathStep.objects.select_related("module").order_by("position")
+    try:
+        return (
+            LearningPath.objects.select_related("owner")
+            .prefetch_related(Prefetch("steps", queryset=steps))
+            .get(public_id=public_id)
+        )
+    except (LearningPath.DoesNotExist, ValueError):
+        return None

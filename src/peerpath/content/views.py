@@ -1,0 +1,101 @@
+"""Authoring pages: an author's modules, the editor, publish and unpublish."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from peerpath.content import selectors, services
+from peerpath.content.forms import ModuleForm
+from peerpath.content.models import Module
+from peerpath.core import permissions
+from peerpath.core.http import AuthedRequest
+from peerpath.core.pagination import paginate
+
+
+def get_module_for_user(request: AuthedRequest, public_id: str, *, write: bool = False) -> Module:
+    """Load a module the user may see (or edit): 404 when absent, 403 when not allowed."""
+    module = selectors.module_by_public_id(public_id)
+    if module is None:
+        raise Http404("No such module.")
+    if write:
+        permissions.require(permissions.can_edit_module(request.user, module))
+    else:
+        permissions.require(permissions.can_view_module(request.user, module))
+    return module
+
+
+def my_modules(request: AuthedRequest) -> HttpResponse:
+    permissions.require(permissions.can_create_module(request.user))
+    page = paginate(request, selectors.modules_by_owner(request.user), per_page=20)
+    return render(request, "content/my_modules.html", {"page": page})
+
+
+def module_new(request: AuthedRequest) -> HttpResponse:
+    permissions.require(permissions.can_create_module(request.user))
+    form = ModuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            module = services.module_create(
+                author=request.user,
+                title=form.cleaned_data["title"],
+                summary=form.cleaned_data["summary"],
+                body_markdown=form.cleaned_data["body_markdown"],
+                estimated_minutes=form.cleaned_data["estimated_minutes"],
+                skills=form.cleaned_data["skills"],
+                publish="publish" in request.POST,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            verb = "published" if module.is_published else "saved as a draft"
+            messages.success(request, f"“{module.title}” was {verb}.")
+            return redirect("learning:module", public_id=module.public_id, slug=module.slug)
+    return render(request, "content/module_form.html", {"form": form, "module": None})
+
+
+def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
+    module = get_module_for_user(request, public_id, write=True)
+    form = ModuleForm(request.POST or None, instance=module)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.module_update(
+                actor=request.user,
+                module=module,
+                title=form.cleaned_data["title"],
+                summary=form.cleaned_data["summary"],
+                body_markdown=form.cleaned_data["body_markdown"],
+                estimated_minutes=form.cleaned_data["estimated_minutes"],
+                skills=form.cleaned_data["skills"],
+            )
+            if "publish" in request.POST:
+                services.module_publish(actor=request.user, module=module)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"“{module.title}” was saved.")
+            return redirect("learning:module", public_id=module.public_id, slug=module.slug)
+    return render(request, "content/module_form.html", {"form": form, "module": module})
+
+
+@require_POST
+def module_publish(request: AuthedRequest, public_id: str) -> HttpResponse:
+    module = get_module_for_user(request, public_id, write=True)
+    try:
+        services.module_publish(actor=request.user, module=module)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"“{module.title}” is published in the catalog.")
+    return redirect("learning:module", public_id=module.public_id, slug=module.slug)
+
+
+@require_POST
+def module_unpublish(request: AuthedRequest, public_id: str) -> HttpResponse:
+    module = get_module_for_user(request, public_id, write=True)
+    services.module_unpublish(actor=request.user, module=module)
+    messages.success(request, f"“{module.title}” is back in draft; learners no longer see it.")
+    return redirect("content:mine")

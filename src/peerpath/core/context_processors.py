@@ -1,0 +1,32 @@
+"""Values every page's shell needs: the navigation the user is allowed to see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from peerpath.core import permissions
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    match = getattr(request, "resolver_match", None)
+    section = ""
+    if match is not None:
+        section = {
+            "core": "home",
+            "content": "create",
+            "skills": "admin",
+        }.get(match.namespace, match.namespace)
+        if match.namespace == "learning":
+            section = "team" if match.url_name in {"team", "person"} else "learn"
+        elif match.namespace == "people":
+            section = "admin" if (match.url_name or "").startswith("admin") else "profile"
+    return {
+        "org_name": settings.ORG_NAME,
+        "nav_section": section,
+        "nav_is_manager": permissions.is_manager(user) if user.is_authenticated else False,
+        "nav_is_admin": permissions.can_access_admin(user) if user.is_authenticated else False,
+    }

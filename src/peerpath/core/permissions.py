@@ -1,0 +1,134 @@
+"""The one place that answers "may this user do this to that?".
+
+Views, the API and the command line all ask here; nothing else decides access.
+Functions take the acting user first and return a bool; ``require`` turns a
+refusal into the 403 page.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+
+from peerpath.people import selectors as people
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from peerpath.content.models import LearningPath, Module
+    from peerpath.people.models import User
+
+    Actor = User | AnonymousUser
+
+
+def _active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def require(allowed: bool, message: str = "You do not have permission to do that.") -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# --- Roles -----------------------------------------------------------------------------
+
+
+def is_system_admin(user: Actor) -> bool:
+    return _active(user) and bool(user.is_superuser)
+
+
+def is_learning_admin(user: Actor) -> bool:
+    return _active(user) and bool(getattr(user, "is_learning_admin", False) or user.is_superuser)
+
+
+def is_manager(user: Actor) -> bool:
+    return _active(user) and people.has_reports(user)  # type: ignore[arg-type]
+
+
+# --- Admin area ----------------------------------------------------------------------
+
+
+def can_access_admin(user: Actor) -> bool:
+    return is_learning_admin(user)
+
+
+def can_manage_people(user: Actor) -> bool:
+    """Import, export, edit and deactivate people; manage teams and job roles."""
+    return is_learning_admin(user)
+
+
+def can_manage_skills(user: Actor) -> bool:
+    return is_learning_admin(user)
+
+
+def can_grant_roles(user: Actor) -> bool:
+    """Make people learning admins or expert reviewers."""
+    return is_learning_admin(user)
+
+
+def can_use_django_admin(user: Actor) -> bool:
+    return is_system_admin(user)
+
+
+# --- People --------------------------------------------------------------------------
+
+
+def can_view_profile(user: Actor, person: User) -> bool:
+    """Every colleague's profile is visible inside the organisation, while they are active."""
+    return _active(user) and (person.is_active or is_learning_admin(user))
+
+
+def can_edit_profile(user: Actor, person: User) -> bool:
+    return _active(user) and (user.pk == person.pk or can_manage_people(user))
+
+
+def can_view_my_team(user: Actor) -> bool:
+    return is_manager(user)
+
+
+def can_view_learning_of(user: Actor, person: User) -> bool:
+    """A person's own record, their managers up the line, and learning admins."""
+    if not _active(user):
+        return False
+    return (
+        user.pk == person.pk
+        or people.is_above_in_line(user, person)  # type: ignore[arg-type]
+        or is_learning_admin(user)
+    )
+
+
+# --- Content -------------------------------------------------------------------------
+
+
+def can_create_module(user: Actor) -> bool:
+    """Everyone creates: any active employee may author."""
+    return _active(user)
+
+
+def can_edit_module(user: Actor, module: Module) -> bool:
+    return _active(user) and (module.owner_id == user.pk or is_learning_admin(user))
+
+
+def can_view_module(user: Actor, module: Module) -> bool:
+    if not _active(user):
+        return False
+    return module.is_published or can_edit_module(user, module)
+
+
+def can_view_path(user: Actor, path: LearningPath) -> bool:
+    if not _active(user):
+        return False
+    return path.status == "published" or path.owner_id == user.pk or is_learning_admin(user)
+
+
+def can_review_skill(user: Actor, skill_id: int) -> bool:
+    """Expert reviewers of a skill area (granted per skill)."""
+    return _active(user) and skill_id in people.reviewer_skill_ids(user)  # type: ignore[arg-type]
+
+
+# --- Learning ------------------------------------------------------------------------
+
+
+def can_record_progress(user: Actor, module: Module) -> bool:
+    return can_view_module(user, module) and module.is_published

@@ -1,0 +1,87 @@
+"""Home, health check, the benchmark calibration view and friendly error pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.static import serve
+
+from peerpath.content import selectors as content
+from peerpath.core import permissions
+from peerpath.core.http import AuthedRequest
+from peerpath.learning import selectors as learning
+from peerpath.people import selectors as people
+
+
+def home(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    recent = content.modules_recent(limit=6)
+    progress = learning.progress_by_module(user, (m.pk for m in recent))
+    context = {
+        "continue": list(learning.progress_in_progress(user)[:3]),
+        "counts": learning.learning_counts(user),
+        "new_modules": [(m, progress.get(m.pk)) for m in recent],
+        "paths": list(content.paths_published()[:3]),
+        "is_manager": permissions.is_manager(user),
+    }
+    if context["is_manager"]:
+        context["direct_reports"] = people.people_active().filter(manager=user).count()
+    return render(request, "core/home.html", context)
+
+
+@login_not_required
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Load-balancer probe: the app answers and the database accepts a query."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def calibration(request: AuthedRequest) -> HttpResponse:
+    """Benchmark yardstick: one primary-key query and a trivial template on the same stack."""
+    if not settings.PEERPATH_CALIBRATION_VIEW:
+        raise Http404
+    person = people.person_by_public_id(request.user.public_id)
+    return render(request, "core/calibration.html", {"person": person})
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    too_large = isinstance(exception, RequestDataTooBig | TooManyFieldsSent)
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    return render(
+        request, "errors/400.html", {"too_large": too_large, "limit_mb": limit_mb}, status=400
+    )
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else ""
+    return render(request, "errors/403.html", {"message": message}, status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No context processors that touch the database: the fault may be the database.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("errors/500.html").render({}), status=500)
+
+
+def media(request: AuthedRequest, path: str) -> HttpResponseBase:
+    """Uploaded files from the filesystem storage, to signed-in colleagues only."""
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response

@@ -1,0 +1,621 @@
+"""The demo organisation: Northwind Connect, a 150-person software company.
+
+Everything is generated from a fixed seed, so every machine gets the same
+people, reporting lines, modules, paths and completions. Modules are real
+training texts kept as Markdown files beside this module.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from peerpath.content import services as content
+from peerpath.content.models import Module
+from peerpath.learning.models import ModuleProgress, ProgressStatus
+from peerpath.people import services as people
+from peerpath.people.models import ExpertReviewer, User
+from peerpath.skills import services as skills
+from peerpath.skills.models import Skill
+
+DEMO_PASSWORD = "peerpath-demo"  # noqa: S105 - documented demo credential
+DEMO_DOMAIN = "northwind.example"
+SEED = 20261128
+MODULES_DIR = Path(__file__).parent / "modules"
+
+Progress = Callable[[int, int], None]
+
+SKILL_TREE: dict[str, list[str]] = {
+    "Onboarding": [],
+    "Company knowledge": [],
+    "Product knowledge": ["Northwind Desk", "Integrations"],
+    "Customer service": ["Calls", "Written support"],
+    "Communication": [],
+    "Security awareness": ["Data protection"],
+    "Sales": ["Discovery"],
+    "Customer success": [],
+    "Engineering": ["Incident response", "Code review"],
+    "Data & analytics": [],
+    "Leadership": ["Coaching"],
+    "Tools": [],
+}
+
+JOB_ROLES = [
+    "Executive",
+    "Department Head",
+    "Team Lead",
+    "Support Agent",
+    "Senior Support Agent",
+    "Customer Success Manager",
+    "Support Engineer",
+    "Account Executive",
+    "Sales Development Rep",
+    "Marketing Specialist",
+    "Software Engineer",
+    "Product Designer",
+    "People Partner",
+]
+
+
+@dataclass(frozen=True)
+class TeamSpec:
+    key: str
+    name: str
+    department: str
+    size: int
+    member_role: str
+    member_titles: tuple[str, ...]
+    lead_title: str
+    location: str
+    time_zone: str
+    works_shifts: bool = False
+    sub_leads: int = 0
+
+
+TEAMS = [
+    TeamSpec(
+        "contact-centre",
+        "Contact Centre",
+        "Customer Operations",
+        48,
+        "Support Agent",
+        ("Support Agent", "Support Agent", "Senior Support Agent"),
+        "Contact Centre Manager",
+        "Leeds",
+        "Europe/London",
+        works_shifts=True,
+        sub_leads=3,
+    ),
+    TeamSpec(
+        "customer-success",
+        "Customer Success",
+        "Customer Operations",
+        14,
+        "Customer Success Manager",
+        ("Customer Success Manager",),
+        "Head of Customer Success",
+        "Manchester",
+        "Europe/London",
+    ),
+    TeamSpec(
+        "support-engineering",
+        "Support Engineering",
+        "Customer Operations",
+        12,
+        "Support Engineer",
+        ("Support Engineer", "Senior Support Engineer"),
+        "Support Engineering Lead",
+        "Dublin",
+        "Europe/Dublin",
+    ),
+    TeamSpec(
+        "sales",
+        "Sales",
+        "Revenue",
+        18,
+        "Account Executive",
+        ("Account Executive", "Sales Development Rep"),
+        "Head of Sales",
+        "London",
+        "Europe/London",
+    ),
+    TeamSpec(
+        "marketing",
+        "Marketing",
+        "Revenue",
+        9,
+        "Marketing Specialist",
+        ("Marketing Specialist", "Content Marketer"),
+        "Head of Marketing",
+        "London",
+        "Europe/London",
+    ),
+    TeamSpec(
+        "platform-engineering",
+        "Platform Engineering",
+        "Product & Engineering",
+        28,
+        "Software Engineer",
+        ("Software Engineer", "Senior Software Engineer"),
+        "Engineering Manager",
+        "Remote (Berlin)",
+        "Europe/Berlin",
+        sub_leads=1,
+    ),
+    TeamSpec(
+        "product-design",
+        "Product Design",
+        "Product & Engineering",
+        8,
+        "Product Designer",
+        ("Product Designer", "Product Manager"),
+        "Head of Product",
+        "Remote (Lisbon)",
+        "Europe/Lisbon",
+    ),
+    TeamSpec(
+        "people-team",
+        "People Team",
+        "People & Operations",
+        7,
+        "People Partner",
+        ("People Partner", "Learning Partner", "Operations Coordinator"),
+        "Head of People",
+        "London",
+        "Europe/London",
+    ),
+]
+
+DEPARTMENT_HEADS = {
+    "Customer Operations": ("Priya Raman", "VP Customer Operations"),
+    "Revenue": ("Marcus Bell", "Chief Revenue Officer"),
+    "Product & Engineering": ("Elena Novak", "VP Engineering"),
+    "People & Operations": ("Grace Okafor", "Chief People Officer"),
+}
+
+FIRST_NAMES = [
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "Daniel",
+    "Ella",
+    "Farhan",
+    "Georgia",
+    "Hamza",
+    "Isla",
+    "Jack",
+    "Keira",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olivia",
+    "Patrick",
+    "Quinn",
+    "Rosa",
+    "Samuel",
+    "Tara",
+    "Umar",
+    "Vera",
+    "William",
+    "Xin",
+    "Yusuf",
+    "Zara",
+    "Amelia",
+    "Callum",
+    "Dev",
+    "Erin",
+    "Finn",
+    "Hannah",
+    "Ibrahim",
+    "Jade",
+    "Kofi",
+    "Lucy",
+    "Mateo",
+    "Niamh",
+    "Oscar",
+    "Leila",
+    "Rhys",
+    "Sofia",
+    "Tom",
+    "Ana",
+    "Joel",
+    "Mia",
+    "Ravi",
+    "Freya",
+    "Owen",
+    "Nadia",
+]
+LAST_NAMES = [
+    "Adams",
+    "Bakshi",
+    "Campbell",
+    "Dias",
+    "Evans",
+    "Fischer",
+    "Gallagher",
+    "Hughes",
+    "Iqbal",
+    "Jensen",
+    "Khan",
+    "Lopez",
+    "Murphy",
+    "Nowak",
+    "O'Brien",
+    "Patel",
+    "Quinlan",
+    "Rossi",
+    "Shah",
+    "Turner",
+    "Usman",
+    "Varga",
+    "Walsh",
+    "Young",
+    "Zielinski",
+    "Mensah",
+    "Byrne",
+    "Chen",
+    "Doyle",
+    "Ekström",
+    "Fraser",
+    "Grant",
+    "Hassan",
+    "Ito",
+    "Kowalski",
+    "Li",
+    "Mahmood",
+    "Nair",
+    "Okoro",
+    "Price",
+    "Reid",
+    "Silva",
+    "Thompson",
+    "Wright",
+    "Zhou",
+]
+
+# The sign-ins printed by `peerpath run`, each a real person of the demo organisation.
+DEMO_ACCOUNTS = {
+    "employee (agent)": f"sam@{DEMO_DOMAIN}",
+    "manager": f"nora@{DEMO_DOMAIN}",
+    "learning admin": f"lena@{DEMO_DOMAIN}",
+    "system admin": f"admin@{DEMO_DOMAIN}",
+}
+
+PATHS = [
+    (
+        "Welcome to Northwind",
+        "Your first two weeks: how we work, the tools, and the basics every new colleague needs.",
+        ["Onboarding"],
+        7,
+    ),
+    (
+        "Contact Centre essentials",
+        "From the first hello to after-call work: the core skills "
+        "for taking customer calls at Northwind.",
+        ["Customer service / Calls"],
+        7,
+    ),
+    (
+        "Security awareness basics",
+        "The security habits everyone at Northwind follows, in short practical modules.",
+        ["Security awareness"],
+        7,
+    ),
+    (
+        "Know Northwind Desk",
+        "The product our customers use every day, feature by feature.",
+        ["Product knowledge"],
+        6,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class ModuleText:
+    title: str
+    summary: str
+    minutes: int
+    skills: tuple[str, ...]
+    author: str
+    body: str
+
+
+def read_module_file(path: Path) -> ModuleText:
+    """Parse a demo module: a ``---`` front-matter block of ``key: value`` lines, then Markdown."""
+    text = path.read_text(encoding="utf-8")
+    _, header, body = text.split("---", 2)
+    meta = {}
+    for line in header.strip().splitlines():
+        key, _, value = line.partition(":")
+        meta[key.strip()] = value.strip()
+    return ModuleText(
+        title=meta["title"],
+        summary=meta["summary"],
+        minutes=int(meta["minutes"]),
+        skills=tuple(s.strip() for s in meta["skills"].split(",") if s.strip()),
+        author=meta["author"],
+        body=body.strip() + "\n",
+    )
+
+
+def database_is_empty() -> bool:
+    return not User.objects.exists()
+
+
+def demo_loaded() -> bool:
+    return User.objects.filter(email=DEMO_ACCOUNTS["system admin"]).exists()
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return list(DEMO_ACCOUNTS.items())
+
+
+class _Names:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.used: set[str] = set()
+
+    def next(self) -> str:
+        while True:
+            name = f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
+            if name not in self.used:
+                self.used.add(name)
+                return name
+
+
+def _email(name: str, taken: set[str]) -> str:
+    local = name.lower().replace("'", "").replace(" ", ".").replace("ö", "o")
+    email, n = f"{local}@{DEMO_DOMAIN}", 2
+    while email in taken:
+        email, n = f"{local}{n}@{DEMO_DOMAIN}", n + 1
+    taken.add(email)
+    return email
+
+
+@transaction.atomic
+def load_demo(*, progress: Progress | None = None) -> None:
+    """Create the demo organisation in one transaction (all of it or nothing)."""
+    rng = random.Random(SEED)  # noqa: S311 - deterministic demo data, not security
+    step = _Stepper(progress, total=6)
+    password_hash = _hash(DEMO_PASSWORD)
+
+    skill_by_path = _load_skills()
+    step()
+    roles = {name: people.job_role_create(name=name) for name in JOB_ROLES}
+    today = timezone.localdate()
+    emails: set[str] = set()
+    names = _Names(rng)
+
+    def person(
+        name: str,
+        title: str,
+        role: str,
+        *,
+        team: object = None,
+        manager: User | None = None,
+        email: str | None = None,
+        location: str = "London",
+        tz: str = "Europe/London",
+        **extra: object,
+    ) -> User:
+        address = email or _email(name, emails)
+        emails.add(address)
+        user = people.person_create(
+            email=address,
+            display_name=name,
+            job_title=title,
+            job_role=roles[role],
+            team=team,
+            manager=manager,
+            location=location,
+            time_zone=tz,
+            hire_date=today - timedelta(days=rng.randint(20, 2400)),
+            **extra,  # type: ignore[arg-type]
+        )
+        user.password = password_hash
+        user.save(update_fields=["password"])
+        return user
+
+    ceo = person("Jonathan Reyes", "Chief Executive Officer", "Executive")
+    heads: dict[str, User] = {}
+    departments = {}
+    for dept_name, (head_name, head_title) in DEPARTMENT_HEADS.items():
+        departments[dept_name] = people.department_get_or_create(name=dept_name)
+        heads[dept_name] = person(head_name, head_title, "Department Head", manager=ceo)
+    step()
+
+    team_owner: dict[str, list[User]] = {}
+    for spec in TEAMS:
+        team = people.team_get_or_create(
+            name=spec.name, department=departments[spec.department], works_shifts=spec.works_shifts
+        )
+        lead_email = DEMO_ACCOUNTS["manager"] if spec.key == "contact-centre" else None
+        lead_name = "Nora Lindqvist" if lead_email else names.next()
+        lead = person(
+            lead_name,
+            spec.lead_title,
+            "Team Lead",
+            team=team,
+            manager=heads[spec.department],
+            email=lead_email,
+            location=spec.location,
+            tz=spec.time_zone,
+        )
+        sub_leads = [
+            person(
+                names.next(),
+                f"{spec.name} Team Lead",
+                "Team Lead",
+                team=team,
+                manager=lead,
+                location=spec.location,
+                tz=spec.time_zone,
+            )
+            for _ in range(spec.sub_leads)
+        ]
+        members = [lead, *sub_leads]
+        for i in range(spec.size - 1 - spec.sub_leads):
+            manager = sub_leads[i % len(sub_leads)] if sub_leads else lead
+            email = None
+            name = names.next()
+            if spec.key == "contact-centre" and i == 0:
+                name, email = "Sam Okafor-Hale", DEMO_ACCOUNTS["employee (agent)"]
+            if spec.key == "people-team" and i == 0:
+                name, email = "Lena Hoffmann", DEMO_ACCOUNTS["learning admin"]
+            title = spec.member_titles[i % len(spec.member_titles)]
+            role = spec.member_role if title == spec.member_titles[0] else _role_for(title, spec)
+            members.append(
+                person(
+                    name,
+                    "Learning Partner" if email == DEMO_ACCOUNTS["learning admin"] else title,
+                    role,
+                    team=team,
+                    manager=manager,
+                    email=email,
+                    location=spec.location,
+                    tz=spec.time_zone,
+                    is_learning_admin=email == DEMO_ACCOUNTS["learning admin"],
+                )
+            )
+        team_owner[spec.key] = members
+    person(
+        "Alex Morgan",
+        "IT Systems Administrator",
+        "Executive",
+        manager=heads["People & Operations"],
+        email=DEMO_ACCOUNTS["system admin"],
+        is_staff=True,
+        is_superuser=True,
+        is_learning_admin=True,
+    )
+    step()
+
+    modules = _load_modules(rng, skill_by_path, team_owner)
+    step()
+    _load_paths(modules, team_owner["people-team"][0])
+    _grant_reviewers(skill_by_path, team_owner)
+    step()
+    _load_progress(rng, modules)
+    step()
+
+
+def _role_for(title: str, spec: TeamSpec) -> str:
+    for role in JOB_ROLES:
+        if title.endswith(role) or role == title:
+            return role
+    return spec.member_role
+
+
+def _hash(password: str) -> str:
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(password)
+
+
+class _Stepper:
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+def _load_skills() -> dict[str, Skill]:
+    by_path: dict[str, Skill] = {}
+    for top, children in SKILL_TREE.items():
+        parent = skills.skill_create(name=top)
+        by_path[parent.path] = parent
+        for child in children:
+            skill = skills.skill_create(name=child, parent=parent)
+            by_path[skill.path] = skill
+    return by_path
+
+
+def _load_modules(
+    rng: random.Random, skill_by_path: dict[str, Skill], team_owner: dict[str, list[User]]
+) -> list[Module]:
+    modules = []
+    now = timezone.now()
+    files = sorted(MODULES_DIR.glob("*.md"))
+    for index, path in enumerate(files):
+        text = read_module_file(path)
+        owner = rng.choice(team_owner[text.author][:6])
+        module = content.module_create(
+            author=owner,
+            title=text.title,
+            summary=text.summary,
+            body_markdown=text.body,
+            estimated_minutes=text.minutes,
+            skills=[skill_by_path[s] for s in text.skills],
+            publish=True,
+        )
+        # Spread publication over the last months so the catalog has a history.
+        Module.objects.filter(pk=module.pk).update(
+            published_at=now - timedelta(days=(len(files) - index) * 3, hours=rng.randint(0, 20))
+        )
+        modules.append(module)
+    return modules
+
+
+def _load_paths(modules: list[Module], owner: User) -> None:
+    for title, summary, skill_paths, limit in PATHS:
+        chosen = [
+            m
+            for m in modules
+            if any(
+                s.path == p or s.path.startswith(p + " / ")
+                for s in m.skills.all()
+                for p in skill_paths
+            )
+        ][:limit]
+        if chosen:
+            content.path_create(
+                author=owner, title=title, summary=summary, modules=chosen, publish=True
+            )
+
+
+def _grant_reviewers(skill_by_path: dict[str, Skill], team_owner: dict[str, list[User]]) -> None:
+    grants = {
+        "Customer service": team_owner["contact-centre"][0],
+        "Security awareness": team_owner["platform-engineering"][0],
+        "Product knowledge": team_owner["product-design"][0],
+        "Engineering": team_owner["platform-engineering"][1],
+        "Sales": team_owner["sales"][0],
+    }
+    ExpertReviewer.objects.bulk_create(
+        ExpertReviewer(user=user, skill=skill_by_path[path]) for path, user in grants.items()
+    )
+
+
+def _load_progress(rng: random.Random, modules: list[Module]) -> None:
+    """Give most people some history: completions and a module or two in progress."""
+    now = timezone.now()
+    rows = []
+    for user in User.objects.filter(is_active=True).order_by("pk"):
+        if user.email == DEMO_ACCOUNTS["system admin"]:
+            continue
+        opened = rng.sample(modules, k=rng.randint(0, 9))
+        for module in opened:
+            started = now - timedelta(days=rng.randint(1, 80), minutes=rng.randint(0, 600))
+            done = rng.random() < 0.7
+            rows.append(
+                ModuleProgress(
+                    user=user,
+                    module=module,
+                    started_at=started,
+                    last_opened_at=started + timedelta(minutes=module.estimated_minutes),
+                    status=ProgressStatus.COMPLETED if done else ProgressStatus.IN_PROGRESS,
+                    completed_at=started + timedelta(minutes=module.estimated_minutes)
+                    if done
+                    else None,
+                )
+            )
+    ModuleProgress.objects.bulk_create(rows, batch_size=500)

@@ -1,0 +1,147 @@
+"""Learner pages: the catalog, a module, completion, my learning, paths and my team."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from peerpath.content import selectors as content
+from peerpath.content.views import get_module_for_user
+from peerpath.core import permissions
+from peerpath.core.http import AuthedRequest
+from peerpath.core.pagination import paginate
+from peerpath.learning import selectors, services
+from peerpath.people import selectors as people
+from peerpath.skills import selectors as skills
+
+
+def catalog(request: AuthedRequest) -> HttpResponse:
+    skill = skills.skill_by_slug(request.GET.get("skill", "")) if request.GET.get("skill") else None
+    if request.GET.get("skill") and skill is None:
+        raise Http404("No such skill.")
+    query = request.GET.get("q", "")[:100]
+    page = paginate(request, content.modules_for_catalog(skill=skill, query=query), per_page=24)
+    progress = selectors.progress_by_module(request.user, (m.pk for m in page.object_list))
+    cards = [(m, progress.get(m.pk)) for m in page.object_list]
+    template = "learning/_catalog_results.html" if request.htmx else "learning/catalog.html"
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "cards": cards,
+            "skill": skill,
+            "query": query,
+            "skills": skills.skills_all(),
+            "paths": content.paths_published()[:6] if not (skill or query) else [],
+        },
+    )
+
+
+def module_detail(request: AuthedRequest, public_id: str, slug: str = "") -> HttpResponse:
+    module = get_module_for_user(request, public_id)
+    if slug != module.slug:
+        return redirect("learning:module", public_id=module.public_id, slug=module.slug)
+    progress = (
+        services.progress_open(user=request.user, module=module) if module.is_published else None
+    )
+    return render(
+        request,
+        "learning/module_detail.html",
+        {
+            "module": module,
+            "progress": progress,
+            "can_edit": permissions.can_edit_module(request.user, module),
+            "completions": selectors.module_completion_count(module.pk),
+        },
+    )
+
+
+@require_POST
+def module_complete(request: AuthedRequest, public_id: str) -> HttpResponse:
+    module = get_module_for_user(request, public_id)
+    permissions.require(permissions.can_record_progress(request.user, module))
+    progress = services.progress_complete(user=request.user, module=module)
+    if request.htmx:
+        return render(
+            request, "learning/_completion.html", {"module": module, "progress": progress}
+        )
+    messages.success(request, f"Nice work — “{module.title}” is complete.")
+    return redirect("learning:module", public_id=module.public_id, slug=module.slug)
+
+
+def my_learning(request: AuthedRequest) -> HttpResponse:
+    permissions.require(permissions.can_view_learning_of(request.user, request.user))
+    completed = paginate(request, selectors.progress_completed(request.user), per_page=20)
+    return render(
+        request,
+        "learning/my_learning.html",
+        {
+            "in_progress": selectors.progress_in_progress(request.user)[:50],
+            "completed": completed,
+            "counts": selectors.learning_counts(request.user),
+        },
+    )
+
+
+def path_detail(request: AuthedRequest, public_id: str, slug: str = "") -> HttpResponse:
+    path = content.path_by_public_id(public_id)
+    if path is None:
+        raise Http404("No such learning path.")
+    permissions.require(permissions.can_view_path(request.user, path))
+    steps = list(path.steps.all())
+    progress = selectors.progress_by_module(request.user, (s.module_id for s in steps))
+    rows = [(s, progress.get(s.module_id)) for s in steps]
+    done = sum(1 for _, p in rows if p and p.status == "completed")
+    current = next((s for s, p in rows if not (p and p.status == "completed")), None)
+    return render(
+        request,
+        "learning/path_detail.html",
+        {
+            "path": path,
+            "rows": rows,
+            "done": done,
+            "total": len(rows),
+            "current": current,
+            "minutes": sum(s.module.estimated_minutes for s in steps),
+        },
+    )
+
+
+def my_team(request: AuthedRequest) -> HttpResponse:
+    permissions.require(permissions.can_view_my_team(request.user), "My team is for managers.")
+    scope = request.GET.get("scope", "direct")
+    reports = people.reports_subtree(request.user)
+    if scope != "all":
+        scope = "direct"
+        reports = reports.filter(manager=request.user)
+    page = paginate(request, selectors.team_learning(reports).order_by("display_name"), per_page=25)
+    return render(
+        request,
+        "learning/my_team.html",
+        {
+            "page": page,
+            "scope": scope,
+            "subtree_size": people.reports_subtree(request.user).count(),
+        },
+    )
+
+
+def person_learning(request: AuthedRequest, public_id: str) -> HttpResponse:
+    person = people.person_by_public_id(public_id)
+    if person is None:
+        raise Http404("No such person.")
+    permissions.require(permissions.can_view_learning_of(request.user, person))
+    completed = paginate(request, selectors.progress_completed(person), per_page=20)
+    return render(
+        request,
+        "learning/person_learning.html",
+        {
+            "person": person,
+            "in_progress": selectors.progress_in_progress(person)[:50],
+            "completed": completed,
+            "counts": selectors.learning_counts(person),
+        },
+    )

@@ -1,0 +1,68 @@
+"""Reads about people and the organisation."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Count, Q, QuerySet
+
+from peerpath.people.models import Department, JobRole, Team, User
+
+
+def people_active() -> QuerySet[User]:
+    return User.objects.filter(is_active=True)
+
+
+def person_by_public_id(public_id: uuid.UUID | str) -> User | None:
+    try:
+        return User.objects.select_related("team", "job_role", "manager").get(public_id=public_id)
+    except (User.DoesNotExist, ValueError):
+        return None
+
+
+def reports_subtree(manager: User, *, include_inactive: bool = False) -> QuerySet[User]:
+    """Everyone below ``manager`` in the reporting line, at any depth."""
+    qs = User.objects.filter(line_path__startswith=manager.line_path).exclude(pk=manager.pk)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs
+
+
+def has_reports(user: User) -> bool:
+    """True when anyone active reports to ``user``; cached on the instance per request."""
+    cached: bool | None = getattr(user, "_peerpath_has_reports", None)
+    if cached is None:
+        cached = User.objects.filter(manager_id=user.pk, is_active=True).exists()
+        user._peerpath_has_reports = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def is_above_in_line(manager: User, person: User) -> bool:
+    """True when ``person`` reports to ``manager`` directly or through other managers."""
+    return (
+        manager.pk != person.pk
+        and bool(manager.line_path)
+        and person.line_path.startswith(manager.line_path)
+    )
+
+
+def teams_all() -> QuerySet[Team]:
+    return Team.objects.select_related("department").order_by("name")
+
+
+def departments_all() -> QuerySet[Department]:
+    return Department.objects.order_by("name")
+
+
+def job_roles_all() -> QuerySet[JobRole]:
+    return JobRole.objects.order_by("name")
+
+
+def reviewer_skill_ids(user: User) -> set[int]:
+    return set(user.reviewer_areas.values_list("skill_id", flat=True))
+
+
+def job_roles_with_counts() -> QuerySet[JobRole]:
+    return JobRole.objects.annotate(
+        people_count=Count("people", filter=Q(people__is_active=True))
+    ).order_by("name")

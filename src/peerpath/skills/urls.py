@@ -1,0 +1,6 @@
+from django.urls import path
+
+from peerpath.skills import views
+
+app_name = "skills"
+urlpatterns = [path("admin/skills/", views.admin_skills, name="admin")]

@@ -1,0 +1,32 @@
+"""Admin page for the skill framework."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from peerpath.core import permissions
+from peerpath.core.http import AuthedRequest
+from peerpath.skills import selectors, services
+from peerpath.skills.forms import SkillForm
+
+
+def admin_skills(request: AuthedRequest) -> HttpResponse:
+    permissions.require(permissions.can_manage_skills(request.user))
+    form = SkillForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            skill = services.skill_create(**form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Added the skill “{skill}”.")
+            return redirect("skills:admin")
+    return render(
+        request,
+        "skills/admin_skills.html",
+        {"form": form, "skills": selectors.skills_with_module_counts()},
+    )

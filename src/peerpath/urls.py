@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from peerpath.core.views import media
+
+urlpatterns = [
+    path("", include("peerpath.core.urls")),
+    path("", include("peerpath.learning.urls")),
+    path("", include("peerpath.people.urls")),
+    path("", include("peerpath.skills.urls")),
+    path("create/", include("peerpath.content.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("django-admin/", admin.site.urls),
+    path("media/<path:path>", media, name="media"),
+]
+
+handler400 = "peerpath.core.views.error_400"
+handler403 = "peerpath.core.views.error_403"
+handler404 = "peerpath.core.views.error_404"
+handler500 = "peerpath.core.views.error_500"

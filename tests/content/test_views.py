@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from peerpath.content.models import Module, ModuleStatus
+from tests.factories import ModuleFactory
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "title": "Warm transfers",
+    "summary": "Hand a caller over without making them repeat themselves.",
+    "estimated_minutes": "8",
+    "body_markdown": "## Why\n\nBecause customers hate repeating themselves.",
+}
+
+
+def test_anyone_can_create_and_publish(org, client_for):
+    response = client_for(org.member).post(reverse("content:new"), {**VALID, "publish": "1"})
+    module = Module.objects.get()
+    assert response.status_code == 302
+    assert module.owner == org.member
+    assert module.status == ModuleStatus.PUBLISHED
+
+
+def test_saving_a_draft(org, client_for):
+    client_for(org.member).post(reverse("content:new"), {**VALID, "save": "1"})
+    assert Module.objects.get().status == ModuleStatus.DRAFT
+
+
+def test_invalid_form_rerenders_with_field_errors_and_saves_nothing(org, client_for):
+    response = client_for(org.member).post(
+        reverse("content:new"), {**VALID, "title": "", "estimated_minutes": "-3"}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "This field is required" in body
+    assert "greater than or equal to 1" in body
+    assert not Module.objects.exists()
+
+
+def test_only_the_owner_edits(org, client_for):
+    module = ModuleFactory(author=org.member)
+    url = reverse("content:edit", args=[module.public_id])
+    assert client_for(org.outsider).get(url).status_code == 403
+    response = client_for(org.outsider).post(url, {**VALID, "title": "Hijack"})
+    assert response.status_code == 403
+    module.refresh_from_db()
+    assert module.title != "Hijack"
+    assert client_for(org.member).post(url, VALID).status_code == 302
+    module.refresh_from_db()
+    assert module.title == "Warm transfers"
+
+
+def test_unpublish_is_owner_only(org, client_for):
+    module = ModuleFactory(author=org.member)
+    url = reverse("content:unpublish", args=[module.public_id])
+    assert client_for(org.outsider).post(url).status_code == 403
+    module.refresh_from_db()
+    assert module.is_published
+    client_for(org.member).post(url)
+    module.refresh_from_db()
+    assert not module.is_published
+
+
+def test_my_modules_lists_only_mine(org, client_for):
+    ModuleFactory(author=org.member, title="Mine")
+    ModuleFactory(author=org.outsider, title="Theirs")
+    body = client_for(org.member).get(reverse("content:mine")).content.decode()
+    assert "Mine" in body
+    assert "Theirs" not in body
