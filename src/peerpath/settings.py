@@ -82,6 +82,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [BASE_URL])
 ORG_NAME = os.environ.get("PEERPATH_ORG_NAME", "Peerpath")
 
 INSTALLED_APPS = [
+    # First, so Peerpath's templates override those of allauth and the admin.
+    "peerpath.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -93,7 +95,6 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_htmx",
-    "peerpath.core",
     "peerpath.people",
     "peerpath.skills",
     "peerpath.content",
@@ -247,6 +248,7 @@ USE_TZ = True
 # --- Static and uploaded files ------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("PEERPATH_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {

@@ -37,7 +37,8 @@ XSS_VECTORS = [
 
 DANGEROUS = re.compile(
     r"<\s*(script|iframe|object|embed|style|link|meta|base|form|input|svg|math|body)\b"
-    r"|\son\w+\s*=|javascript:|vbscript:|data:text/html|style\s*=",
+    r"|\son\w+\s*=|style\s*="
+    r"|(href|src|action|data)\s*=\s*[\"']?\s*(javascript|vbscript|data):",
     re.IGNORECASE,
 )
 
@@ -46,6 +47,22 @@ DANGEROUS = re.compile(
 def test_xss_vectors_are_neutralised(vector):
     html = render_markdown(vector)
     assert not DANGEROUS.search(html), html
+
+
+@pytest.mark.parametrize(
+    "vector",
+    [
+        "[click](javascript:alert(1))",
+        "[click](JaVaScRiPt:alert(1))",
+        "![x](data:text/html;x)",
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href="vbscript:msgbox(1)">x</a>',
+    ],
+)
+def test_script_urls_never_become_links(vector):
+    html = render_markdown(vector)
+    assert "href=" not in html
+    assert "src=" not in html
 
 
 def test_markdown_features_survive_sanitising():

@@ -36,7 +36,7 @@ def test_invalid_form_rerenders_with_field_errors_and_saves_nothing(org, client_
     assert response.status_code == 200
     body = response.content.decode()
     assert "This field is required" in body
-    assert "greater than or equal to 1" in body
+    assert "greater than or equal to" in body
     assert not Module.objects.exists()
 
 
