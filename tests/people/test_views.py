@@ -194,3 +194,30 @@ def test_import_page_imports_and_export_downloads(org, client_for):
     text = b"".join(export.streaming_content).decode()
     assert "new.person@example.com" in text
     assert export["Content-Disposition"].startswith("attachment;")
+
+
+def test_admin_grants_expert_reviewer_areas(org, client_for):
+    from peerpath.core import permissions
+    from tests.factories import SkillFactory
+
+    calls = SkillFactory(name="Calls")
+    url = reverse("people:admin_person_edit", args=[org.lead.public_id])
+    client_for(org.admin).post(
+        url,
+        {
+            "display_name": "Leo Lead",
+            "manager": org.manager.pk,
+            "time_zone": "UTC",
+            "reviewer_skills": [calls.pk],
+        },
+    )
+    assert permissions.can_review_skill(org.lead, calls.pk)
+    client_for(org.admin).post(
+        url,
+        {
+            "display_name": "Leo Lead",
+            "manager": org.manager.pk,
+            "time_zone": "UTC",
+        },
+    )
+    assert not permissions.can_review_skill(org.lead, calls.pk)

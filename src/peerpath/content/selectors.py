@@ -6,8 +6,10 @@ import uuid
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 
 from peerpath.content.models import LearningPath, Module, ModuleStatus, PathStep
+from peerpath.core import permissions
 
 if TYPE_CHECKING:
     from peerpath.people.models import User
@@ -36,6 +38,18 @@ def module_by_public_id(public_id: uuid.UUID | str) -> Module | None:
         )
     except (Module.DoesNotExist, ValueError):
         return None
+
+
+def get_module_for_user(user: User, public_id: uuid.UUID | str, *, write: bool = False) -> Module:
+    """A module the user may see (or edit): 404 when absent, 403 when not allowed."""
+    module = module_by_public_id(public_id)
+    if module is None:
+        raise Http404("No such module.")
+    if write:
+        permissions.require(permissions.can_edit_module(user, module))
+    else:
+        permissions.require(permissions.can_view_module(user, module))
+    return module
 
 
 def modules_by_owner(user: User) -> QuerySet[Module]:

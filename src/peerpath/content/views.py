@@ -4,28 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from peerpath.content import selectors, services
 from peerpath.content.forms import ModuleForm
-from peerpath.content.models import Module
 from peerpath.core import permissions
 from peerpath.core.http import AuthedRequest
 from peerpath.core.pagination import paginate
-
-
-def get_module_for_user(request: AuthedRequest, public_id: str, *, write: bool = False) -> Module:
-    """Load a module the user may see (or edit): 404 when absent, 403 when not allowed."""
-    module = selectors.module_by_public_id(public_id)
-    if module is None:
-        raise Http404("No such module.")
-    if write:
-        permissions.require(permissions.can_edit_module(request.user, module))
-    else:
-        permissions.require(permissions.can_view_module(request.user, module))
-    return module
 
 
 def my_modules(request: AuthedRequest) -> HttpResponse:
@@ -58,7 +45,7 @@ def module_new(request: AuthedRequest) -> HttpResponse:
 
 
 def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
-    module = get_module_for_user(request, public_id, write=True)
+    module = selectors.get_module_for_user(request.user, public_id, write=True)
     form = ModuleForm(request.POST or None, instance=module)
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,7 +70,7 @@ def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 def module_publish(request: AuthedRequest, public_id: str) -> HttpResponse:
-    module = get_module_for_user(request, public_id, write=True)
+    module = selectors.get_module_for_user(request.user, public_id, write=True)
     try:
         services.module_publish(actor=request.user, module=module)
     except ValidationError as exc:
@@ -95,7 +82,7 @@ def module_publish(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 def module_unpublish(request: AuthedRequest, public_id: str) -> HttpResponse:
-    module = get_module_for_user(request, public_id, write=True)
+    module = selectors.get_module_for_user(request.user, public_id, write=True)
     services.module_unpublish(actor=request.user, module=module)
     messages.success(request, f"“{module.title}” is back in draft; learners no longer see it.")
     return redirect("content:mine")

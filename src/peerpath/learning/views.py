@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from peerpath.content import selectors as content
-from peerpath.content.views import get_module_for_user
 from peerpath.core import permissions
 from peerpath.core.http import AuthedRequest
 from peerpath.core.pagination import paginate
@@ -41,7 +40,7 @@ def catalog(request: AuthedRequest) -> HttpResponse:
 
 
 def module_detail(request: AuthedRequest, public_id: str, slug: str = "") -> HttpResponse:
-    module = get_module_for_user(request, public_id)
+    module = content.get_module_for_user(request.user, public_id)
     if slug != module.slug:
         return redirect("learning:module", public_id=module.public_id, slug=module.slug)
     progress = (
@@ -61,7 +60,7 @@ def module_detail(request: AuthedRequest, public_id: str, slug: str = "") -> Htt
 
 @require_POST
 def module_complete(request: AuthedRequest, public_id: str) -> HttpResponse:
-    module = get_module_for_user(request, public_id)
+    module = content.get_module_for_user(request.user, public_id)
     permissions.require(permissions.can_record_progress(request.user, module))
     progress = services.progress_complete(user=request.user, module=module)
     if request.htmx:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
 
 from peerpath.people.models import User
+from peerpath.skills import selectors as skills
 
 
 class ProfileForm(forms.ModelForm[User]):
@@ -38,6 +39,14 @@ class ProfileForm(forms.ModelForm[User]):
 class PersonAdminForm(forms.ModelForm[User]):
     """What a learning admin may set on anyone: place in the organisation and roles."""
 
+    reviewer_skills = forms.ModelMultipleChoiceField(
+        queryset=skills.skills_all(),
+        required=False,
+        label="Expert reviewer for",
+        help_text="Skill areas this person reviews (sub-skills included).",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
     class Meta:
         model = User
         fields = [
@@ -57,6 +66,10 @@ class PersonAdminForm(forms.ModelForm[User]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         manager_field = self.fields["manager"]
+        if self.instance.pk:
+            self.initial["reviewer_skills"] = list(
+                self.instance.reviewer_areas.values_list("skill_id", flat=True)
+            )
         if isinstance(manager_field, forms.ModelChoiceField):
             manager_field.queryset = User.objects.filter(is_active=True).exclude(
                 pk=self.instance.pk

@@ -11,9 +11,10 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-TIME_ZONE_CHOICES = [("UTC", "UTC")] + sorted(
-    (tz, tz.replace("_", " ")) for tz in zoneinfo.available_timezones() if "/" in tz
-)
+TIME_ZONE_CHOICES = [
+    ("UTC", "UTC"),
+    *sorted((tz, tz.replace("_", " ")) for tz in zoneinfo.available_timezones() if "/" in tz),
+]
 
 
 class Department(models.Model):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,7 +12,11 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.text import slugify
 
-from peerpath.people.models import Department, JobRole, Team, User
+from peerpath.core import permissions
+from peerpath.people.models import Department, ExpertReviewer, JobRole, Team, User
+
+if TYPE_CHECKING:
+    from peerpath.skills.models import Skill
 
 PROFILE_FIELDS = (
     "display_name",
@@ -154,11 +159,27 @@ def person_reactivate(*, person: User) -> User:
 
 @transaction.atomic
 def person_admin_update(
-    *, person: User, by: User, manager: User | None, is_learning_admin: bool, **profile: Any
+    *,
+    person: User,
+    by: User,
+    manager: User | None,
+    is_learning_admin: bool,
+    reviewer_skills: Iterable[Skill] = (),
+    **profile: Any,
 ) -> User:
-    """An admin's edit of someone's place in the organisation, profile and admin role."""
+    """An admin's edit of someone's place in the organisation, profile and roles."""
+    permissions.require(permissions.can_manage_people(by))
+    wanted_skills = {s.pk for s in reviewer_skills}
+    current_skills = set(person.reviewer_areas.values_list("skill_id", flat=True))
+    if is_learning_admin != person.is_learning_admin or wanted_skills != current_skills:
+        permissions.require(permissions.can_grant_roles(by))
     if person.pk == by.pk and not is_learning_admin and person.is_learning_admin:
         raise ValidationError("You cannot remove your own learning-admin role.")
     person = person_set_manager(person=person, manager=manager)
     person.is_learning_admin = is_learning_admin
-    return person_update_profile(person=person, **profile)
+    person = person_update_profile(person=person, **profile)
+    person.reviewer_areas.exclude(skill_id__in=wanted_skills).delete()
+    ExpertReviewer.objects.bulk_create(
+        [ExpertReviewer(user=person, skill_id=pk) for pk in wanted_skills - current_skills]
+    )
+    return person

@@ -1,0 +1,81 @@
+"""The demo organisation loads completely, deterministically, and its sign-ins work."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Count
+
+from peerpath.content.models import LearningPath, Module
+from peerpath.demo import loader
+from peerpath.learning.models import ModuleProgress
+from peerpath.people import selectors
+from peerpath.people.models import Department, Team, User
+from peerpath.skills.models import Skill
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    loader.load_demo()
+
+
+def test_every_module_file_parses_with_known_skills_and_authors():
+    known_skills = {
+        p for top, kids in loader.SKILL_TREE.items() for p in [top, *(f"{top} / {k}" for k in kids)]
+    }
+    known_teams = {t.key for t in loader.TEAMS}
+    files = sorted(loader.MODULES_DIR.glob("*.md"))
+    assert len(files) >= 40
+    for path in files:
+        text = loader.read_module_file(path)
+        assert set(text.skills) <= known_skills, path.name
+        assert text.author in known_teams, path.name
+        assert 1 <= text.minutes <= 60, path.name
+        assert len(text.body.split()) > 250, path.name
+
+
+def test_demo_is_a_realistic_company(demo):
+    assert 140 <= User.objects.count() <= 170
+    assert Department.objects.count() >= 3
+    assert Team.objects.count() >= 6
+    assert Team.objects.filter(works_shifts=True).exists()
+    assert Module.objects.published().count() >= 40
+    assert LearningPath.objects.count() >= 3
+    assert ModuleProgress.objects.filter(status="completed").count() > 200
+    assert Skill.objects.filter(parent__isnull=False).exists()
+    # Reporting lines several levels deep, every path consistent with its manager's.
+    for user in User.objects.select_related("manager"):
+        expected = (user.manager.line_path if user.manager else "/") + f"{user.pk}/"
+        assert user.line_path == expected
+    assert max(u.line_path.count("/") - 1 for u in User.objects.all()) >= 4
+    # Teams have their people.
+    sizes = Team.objects.annotate(n=Count("members")).values_list("n", flat=True)
+    assert min(sizes) >= 5
+
+
+def test_demo_sign_ins_have_their_roles(demo, client):
+    from peerpath.core import permissions
+
+    people = {role: User.objects.get(email=email) for role, email in loader.demo_logins()}
+    assert permissions.is_manager(people["manager"])
+    assert selectors.reports_subtree(people["manager"]).count() >= 40
+    assert people["employee (agent)"].manager is not None
+    assert people["employee (agent)"].team.works_shifts
+    assert permissions.is_learning_admin(people["learning admin"])
+    assert permissions.is_system_admin(people["system admin"])
+    for user in people.values():
+        assert user.check_password(loader.DEMO_PASSWORD)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_is_deterministic():
+    from django.core.management import call_command
+
+    loader.load_demo()
+    first = list(User.objects.order_by("email").values_list("email", "manager__email"))
+    progress = ModuleProgress.objects.count()
+    call_command("flush", interactive=False, verbosity=0)
+    loader.load_demo()
+    assert list(User.objects.order_by("email").values_list("email", "manager__email")) == first
+    assert ModuleProgress.objects.count() == progress
