@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.factories import PASSWORD
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-4.14.1.min.js"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -84,3 +85,24 @@ def screenshot(page: Page):
         return path
 
     return shot
+
+
+@pytest.fixture
+def axe(page: Page):
+    """Run axe-core's WCAG 2 A/AA rules on the current page; return serious violations."""
+
+    def check() -> list[str]:
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            """async () => {
+                const r = await axe.run(document, {
+                    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
+                });
+                return r.violations
+                    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+            }"""
+        )
+        return list(result)
+
+    return check
