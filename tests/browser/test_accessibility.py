@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_main_pages_have_no_serious_accessibility_violations(org, sign_in, page, axe, scheme):
+def test_main_pages_have_no_serious_accessibility_violations(
+    org, sign_in, page, axe, screenshot, scheme
+):
     page.emulate_media(color_scheme=scheme)
     skill = SkillFactory(name="Customer service")
     module = ModuleFactory(
@@ -37,6 +39,8 @@ def test_main_pages_have_no_serious_accessibility_violations(org, sign_in, page,
     problems = {}
     for url in pages:
         page.goto(url)
+        if url == "/":
+            screenshot(f"home-{scheme}")
         found = axe()
         if found:
             problems[url] = found

@@ -83,7 +83,7 @@ def test_admin_imports_people_with_errors_then_fixes_them(org, sign_in, page, sc
     good = tmp_path / "good.csv"
     good.write_text(
         "email,display_name,team,department,manager_email\n"
-        f"new.agent@example.com,New Agent,Contact Centre,Operations,{org.manager.email}\n"
+        f"new.agent@example.com,New Agent,Contact Centre,,{org.manager.email}\n"
     )
     sign_in(org.admin)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
