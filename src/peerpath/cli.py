@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 
 def _setup() -> None:
@@ -19,7 +19,7 @@ def _setup() -> None:
     django.setup()
 
 
-def _progress(label: str) -> object:
+def _progress(label: str) -> Callable[[int, int], None]:
     """A console progress bar: call it with (done, total)."""
 
     def report(done: int, total: int) -> None:
@@ -43,7 +43,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     if loader.database_is_empty():
         print("Empty database: loading the demo organisation…", flush=True)
-        loader.load_demo(progress=_progress("Demo"))  # type: ignore[arg-type]
+        loader.load_demo(progress=_progress("Demo"))
     call_command("collectstatic", interactive=False, verbosity=0)
 
     host = os.environ.get("HOST") or "127.0.0.1"
@@ -91,7 +91,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 1
     if args.reset:
         call_command("flush", interactive=False, verbosity=0)
-    loader.load_demo(progress=_progress("Demo"))  # type: ignore[arg-type]
+    loader.load_demo(progress=_progress("Demo"))
     print(f"Demo organisation loaded. Password for every demo account: {loader.DEMO_PASSWORD}")
     for role, email in loader.demo_logins():
         print(f"  {role:<22} {email}")

@@ -63,6 +63,20 @@ JOB_ROLES = [
 ]
 
 
+# What each team mostly learns: demo progress favours these skills, as real teams would.
+TEAM_SKILLS = {
+    "contact-centre": ("Customer service", "Communication", "Product knowledge"),
+    "customer-success": ("Customer success", "Communication", "Product knowledge"),
+    "support-engineering": ("Product knowledge", "Engineering", "Data & analytics"),
+    "sales": ("Sales", "Communication", "Product knowledge"),
+    "marketing": ("Communication", "Product knowledge", "Sales"),
+    "platform-engineering": ("Engineering", "Data & analytics", "Tools"),
+    "product-design": ("Product knowledge", "Communication", "Engineering"),
+    "people-team": ("Leadership", "Communication", "Company knowledge"),
+}
+COMMON_SKILLS = ("Onboarding", "Security awareness")
+
+
 @dataclass(frozen=True)
 class TeamSpec:
     key: str
@@ -596,13 +610,27 @@ def _grant_reviewers(skill_by_path: dict[str, Skill], team_owner: dict[str, list
 
 
 def _load_progress(rng: random.Random, modules: list[Module]) -> None:
-    """Give most people some history: completions and a module or two in progress."""
+    """Give most people some history: completions and a module or two in progress.
+
+    People mostly learn what their team needs, plus the onboarding and security everyone does.
+    """
     now = timezone.now()
+    slug_of_team = {t.name: t.key for t in TEAMS}
+    tops = {m.pk: {s.path.split(" / ")[0] for s in m.skills.all()} for m in modules}
     rows = []
-    for user in User.objects.filter(is_active=True).order_by("pk"):
+    for user in User.objects.filter(is_active=True).select_related("team").order_by("pk"):
         if user.email == DEMO_ACCOUNTS["system admin"]:
             continue
-        opened = rng.sample(modules, k=rng.randint(0, 9))
+        focus = set(COMMON_SKILLS)
+        if user.team is not None:
+            focus |= set(TEAM_SKILLS[slug_of_team[user.team.name]])
+        relevant = [m for m in modules if tops[m.pk] & focus]
+        others = [m for m in modules if not tops[m.pk] & focus]
+        count = rng.randint(0, 9)
+        from_relevant = min(len(relevant), round(count * 0.85))
+        opened = rng.sample(relevant, k=from_relevant) + rng.sample(
+            others, k=min(len(others), count - from_relevant)
+        )
         for module in opened:
             started = now - timedelta(days=rng.randint(1, 80), minutes=rng.randint(0, 600))
             done = rng.random() < 0.7

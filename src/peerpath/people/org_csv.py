@@ -141,7 +141,7 @@ def _read_rows(text: str) -> tuple[list[_Row], list[RowError]]:
         errors.append(RowError(1, "", f"Required column(s) missing: {', '.join(missing)}."))
     if errors:
         return [], errors
-    rows = []
+    rows: list[_Row] = []
     try:
         for number, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
