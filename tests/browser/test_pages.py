@@ -102,7 +102,7 @@ def test_admin_imports_people_with_errors_then_fixes_them(org, sign_in, page, sc
     assert User.objects.get(email="new.agent@example.com").manager == org.manager
 
 
-def test_admin_manages_skills_and_job_roles(org, sign_in, page, screenshot):
+def test_admin_manages_skills_teams_and_job_roles(org, sign_in, page, screenshot):
     sign_in(org.admin)
     page.goto("/admin/skills/")
     page.get_by_label("Name").fill("Customer service")
@@ -112,6 +112,13 @@ def test_admin_manages_skills_and_job_roles(org, sign_in, page, screenshot):
     page.get_by_role("button", name="Add skill").click()
     expect(page.get_by_role("status").first).to_contain_text("Customer service / Calls")
     screenshot("admin-skills")
+    page.get_by_role("link", name="Teams").click()
+    page.get_by_label("Name").fill("Billing")
+    page.get_by_label("Department").fill("Finance")
+    page.get_by_label("Works scheduled shifts").check()
+    page.get_by_role("button", name="Add team").click()
+    expect(page.get_by_role("table")).to_contain_text("Finance")
+    screenshot("admin-teams")
     page.get_by_role("link", name="Job roles").click()
     page.get_by_label("Name").fill("Support Agent")
     page.get_by_role("button", name="Add role").click()

@@ -17,6 +17,7 @@ ADMIN_URLS = [
     "people:admin_import",
     "people:admin_export",
     "people:admin_job_roles",
+    "people:admin_teams",
     "skills:admin",
 ]
 
@@ -221,3 +222,29 @@ def test_admin_grants_expert_reviewer_areas(org, client_for):
         },
     )
     assert not permissions.can_review_skill(org.lead, calls.pk)
+
+
+def test_admin_adds_team_with_new_department_and_duplicates_are_refused(org, client_for):
+    from peerpath.people.models import Department, Team
+
+    client = client_for(org.admin)
+    client.post(
+        reverse("people:admin_teams"),
+        {"name": "Billing", "department": "Finance", "works_shifts": "on"},
+    )
+    team = Team.objects.get(name="Billing")
+    assert team.department.name == "Finance"
+    assert team.works_shifts
+    response = client.post(
+        reverse("people:admin_teams"), {"name": "billing", "department": "Finance"}
+    )
+    assert "already exists" in response.content.decode()
+    assert Team.objects.filter(name__iexact="billing").count() == 1
+    assert Department.objects.filter(name="Finance").count() == 1
+    assert (
+        client_for(org.member)
+        .post(reverse("people:admin_teams"), {"name": "X", "department": "Y"})
+        .status_code
+        == 403
+    )
+    assert not Team.objects.filter(name="X").exists()

@@ -86,3 +86,15 @@ class OrgImportForm(forms.Form):
 
 class NameForm(forms.Form):
     name = forms.CharField(max_length=80)
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    department = forms.CharField(
+        max_length=120,
+        help_text="An existing department, or a new one to create.",
+        widget=forms.TextInput(attrs={"list": "departments", "autocomplete": "off"}),
+    )
+    works_shifts = forms.BooleanField(
+        required=False, label="Works scheduled shifts (e.g. a contact centre)"
+    )

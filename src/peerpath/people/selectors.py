@@ -66,3 +66,11 @@ def job_roles_with_counts() -> QuerySet[JobRole]:
     return JobRole.objects.annotate(
         people_count=Count("people", filter=Q(people__is_active=True))
     ).order_by("name")
+
+
+def teams_with_counts() -> QuerySet[Team]:
+    return (
+        Team.objects.select_related("department")
+        .annotate(people_count=Count("members", filter=Q(members__is_active=True)))
+        .order_by("department__name", "name")
+    )

@@ -56,6 +56,20 @@ def team_get_or_create(*, name: str, department: Department, works_shifts: bool 
     )
 
 
+@transaction.atomic
+def team_create(*, name: str, department_name: str, works_shifts: bool = False) -> Team:
+    """Add a team, creating its department when it is new."""
+    name, department_name = name.strip(), department_name.strip()
+    if not name:
+        raise ValidationError({"name": "A team needs a name."})
+    if not department_name:
+        raise ValidationError({"department": "A team belongs to a department."})
+    if Team.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"The team “{name}” already exists."})
+    department = department_get_or_create(name=department_name)
+    return team_get_or_create(name=name, department=department, works_shifts=works_shifts)
+
+
 def job_role_create(*, name: str) -> JobRole:
     name = name.strip()
     if not name:

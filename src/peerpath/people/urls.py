@@ -18,4 +18,5 @@ urlpatterns = [
         name="admin_person_active",
     ),
     path("admin/job-roles/", views.admin_job_roles, name="admin_job_roles"),
+    path("admin/teams/", views.admin_teams, name="admin_teams"),
 ]

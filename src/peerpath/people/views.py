@@ -19,7 +19,7 @@ from peerpath.core.http import AuthedRequest
 from peerpath.core.pagination import paginate
 from peerpath.learning import selectors as learning
 from peerpath.people import org_csv, selectors, services
-from peerpath.people.forms import NameForm, OrgImportForm, PersonAdminForm, ProfileForm
+from peerpath.people.forms import NameForm, OrgImportForm, PersonAdminForm, ProfileForm, TeamForm
 from peerpath.people.models import User
 
 
@@ -192,4 +192,31 @@ def admin_job_roles(request: AuthedRequest) -> HttpResponse:
         request,
         "people/admin_job_roles.html",
         {"form": form, "roles": selectors.job_roles_with_counts()},
+    )
+
+
+def admin_teams(request: AuthedRequest) -> HttpResponse:
+    permissions.require(permissions.can_manage_people(request.user))
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(
+                name=form.cleaned_data["name"],
+                department_name=form.cleaned_data["department"],
+                works_shifts=form.cleaned_data["works_shifts"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Added the team “{team}” in {team.department}.")
+            return redirect("people:admin_teams")
+    return render(
+        request,
+        "people/admin_teams.html",
+        {
+            "form": form,
+            "teams": selectors.teams_with_counts(),
+            "departments": selectors.departments_all(),
+        },
     )
