@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from peerpath.content import selectors, services
 from peerpath.content.forms import ModuleForm
 from peerpath.core import permissions
+from peerpath.core.forms import add_service_errors
 from peerpath.core.http import AuthedRequest
 from peerpath.core.pagination import paginate
 
@@ -36,7 +37,7 @@ def module_new(request: AuthedRequest) -> HttpResponse:
                 publish="publish" in request.POST,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             verb = "published" if module.is_published else "saved as a draft"
             messages.success(request, f"“{module.title}” was {verb}.")
@@ -61,7 +62,7 @@ def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
             if "publish" in request.POST:
                 services.module_publish(actor=request.user, module=module)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"“{module.title}” was saved.")
             return redirect("learning:module", public_id=module.public_id, slug=module.slug)

@@ -1,7 +1,4 @@
-from django.contrib.auth.decorators import login_not_required
-from django.templatetags.static import static
 from django.urls import path
-from django.views.generic import RedirectView
 
 from peerpath.core import views
 
@@ -9,9 +6,6 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path(
-        "favicon.ico",
-        login_not_required(RedirectView.as_view(url=static("peerpath/img/favicon.svg"))),
-    ),
+    path("favicon.ico", views.favicon),
     path("_calibration/", views.calibration, name="calibration"),
 ]

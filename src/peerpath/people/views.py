@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from peerpath.content import selectors as content
 from peerpath.core import permissions
+from peerpath.core.forms import add_service_errors
 from peerpath.core.http import AuthedRequest
 from peerpath.core.pagination import paginate
 from peerpath.learning import selectors as learning
@@ -63,7 +64,7 @@ def profile_edit(request: AuthedRequest) -> HttpResponse:
                 person=person, **{f: form.cleaned_data[f] for f in form.changed_data}
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Your profile was saved.")
             return redirect("people:me")
@@ -121,7 +122,7 @@ def admin_person_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
         try:
             services.person_admin_update(person=person, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{person} was saved.")
             return redirect("people:admin_people")
@@ -184,7 +185,7 @@ def admin_job_roles(request: AuthedRequest) -> HttpResponse:
         try:
             role = services.job_role_create(name=form.cleaned_data["name"])
         except ValidationError as exc:
-            form.add_error("name", exc.message_dict.get("name", exc.messages))
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Added the job role “{role}”.")
             return redirect("people:admin_job_roles")
@@ -206,8 +207,7 @@ def admin_teams(request: AuthedRequest) -> HttpResponse:
                 works_shifts=form.cleaned_data["works_shifts"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Added the team “{team}” in {team.department}.")
             return redirect("people:admin_teams")

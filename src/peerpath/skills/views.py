@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from peerpath.core import permissions
+from peerpath.core.forms import add_service_errors
 from peerpath.core.http import AuthedRequest
 from peerpath.skills import selectors, services
 from peerpath.skills.forms import SkillForm
@@ -20,8 +21,7 @@ def admin_skills(request: AuthedRequest) -> HttpResponse:
         try:
             skill = services.skill_create(**form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Added the skill “{skill}”.")
             return redirect("skills:admin")
