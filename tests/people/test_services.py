@@ -79,3 +79,21 @@ def test_job_roles_are_unique_by_name():
 def test_new_accounts_without_password_cannot_sign_in():
     user = UserFactory(password=None)
     assert not user.has_usable_password()
+
+
+def test_subtree_prefix_never_matches_a_sibling_whose_id_shares_digits():
+    paths = ["/1/", "/1/5/", "/1/5/9/", "/1/50/", "/10/", "/15/", "/1/5/90/"]
+    users = [UserFactory() for _ in paths]
+    for user, path in zip(users, paths, strict=True):
+        User.objects.filter(pk=user.pk).update(line_path=path)
+
+    def under(prefix):
+        return set(
+            User.objects.filter(selectors.line_path_prefix(prefix)).values_list(
+                "line_path", flat=True
+            )
+        )
+
+    assert under("/1/") == {"/1/", "/1/5/", "/1/5/9/", "/1/50/", "/1/5/90/"}
+    assert under("/1/5/") == {"/1/5/", "/1/5/9/", "/1/5/90/"}
+    assert under("/10/") == {"/10/"}

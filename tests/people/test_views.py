@@ -248,3 +248,16 @@ def test_admin_adds_team_with_new_department_and_duplicates_are_refused(org, cli
         == 403
     )
     assert not Team.objects.filter(name="X").exists()
+
+
+def test_admin_renames_a_skill_and_sub_skills_follow(org, client_for):
+    from peerpath.skills.models import Skill
+    from tests.factories import SkillFactory
+
+    parent = SkillFactory(name="Customer service")
+    SkillFactory(name="Calls", parent=parent)
+    url = reverse("skills:edit", args=[parent.slug])
+    assert client_for(org.member).post(url, {"name": "Hijack"}).status_code == 403
+    client_for(org.admin).post(url, {"name": "Customer care", "description": "Helping people"})
+    assert Skill.objects.get(name="Calls").path == "Customer care / Calls"
+    assert client_for(org.admin).get(reverse("skills:edit", args=["nope"])).status_code == 404

@@ -19,7 +19,7 @@ def test_skills_form_a_hierarchy_with_display_paths():
 def test_renaming_a_skill_updates_descendant_paths():
     service = services.skill_create(name="Customer service")
     calls = services.skill_create(name="Calls", parent=service)
-    services.skill_rename(skill=service, name="Customer care")
+    services.skill_update(skill=service, name="Customer care")
     calls.refresh_from_db()
     assert calls.path == "Customer care / Calls"
 

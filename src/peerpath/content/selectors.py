@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from peerpath.content.models import LearningPath, Module, ModuleStatus, PathStep
@@ -72,7 +72,7 @@ def module_ids_published() -> QuerySet[Module]:
 def paths_published() -> QuerySet[LearningPath]:
     return (
         LearningPath.objects.filter(status=ModuleStatus.PUBLISHED)
-        .prefetch_related("steps")
+        .annotate(step_count=Count("steps"))
         .order_by("title")
     )
 

@@ -50,17 +50,29 @@ def learning_counts(user: User) -> dict[str, int]:
     return {k: int(v or 0) for k, v in totals.items()}
 
 
-def team_learning(people: QuerySet[User]) -> QuerySet[User]:
-    """Annotate a set of people with their completed / in-progress counts and last activity."""
-    return people.select_related("team", "job_role").annotate(
-        completed_count=Count(
-            "module_progress", filter=Q(module_progress__status=ProgressStatus.COMPLETED)
-        ),
-        in_progress_count=Count(
-            "module_progress", filter=Q(module_progress__status=ProgressStatus.IN_PROGRESS)
-        ),
-        last_activity=Max("module_progress__last_opened_at"),
-    )
+def team_learning(people: Iterable[User]) -> list[User]:
+    """Annotate a page of people with completed / in-progress counts and last activity.
+
+    Takes an already paginated list so the aggregation touches only those people's rows,
+    however large the reporting line behind the page.
+    """
+    people = list(people)
+    stats = {
+        row["user_id"]: row
+        for row in ModuleProgress.objects.filter(user__in=[p.pk for p in people])
+        .values("user_id")
+        .annotate(
+            completed=Count("id", filter=Q(status=ProgressStatus.COMPLETED)),
+            in_progress=Count("id", filter=Q(status=ProgressStatus.IN_PROGRESS)),
+            last=Max("last_opened_at"),
+        )
+    }
+    for person in people:
+        row = stats.get(person.pk, {})
+        person.completed_count = row.get("completed", 0)  # type: ignore[attr-defined]
+        person.in_progress_count = row.get("in_progress", 0)  # type: ignore[attr-defined]
+        person.last_activity = row.get("last")  # type: ignore[attr-defined]
+    return people
 
 
 def module_completion_count(module_id: int) -> int:

@@ -33,7 +33,7 @@ def catalog(request: AuthedRequest) -> HttpResponse:
             "cards": cards,
             "skill": skill,
             "query": query,
-            "skills": skills.skills_all(),
+            "skills": skills.skills_top_level(),
             "paths": content.paths_published()[:6] if not (skill or query) else [],
         },
     )
@@ -112,19 +112,18 @@ def path_detail(request: AuthedRequest, public_id: str, slug: str = "") -> HttpR
 def my_team(request: AuthedRequest) -> HttpResponse:
     permissions.require(permissions.can_view_my_team(request.user), "My team is for managers.")
     scope = request.GET.get("scope", "direct")
-    reports = people.reports_subtree(request.user)
-    if scope != "all":
-        scope = "direct"
-        reports = reports.filter(manager=request.user)
-    page = paginate(request, selectors.team_learning(reports).order_by("display_name"), per_page=25)
+    subtree = people.reports_subtree(request.user)
+    reports = subtree if scope == "all" else subtree.filter(manager=request.user)
+    scope = "all" if scope == "all" else "direct"
+    page = paginate(
+        request, reports.select_related("team", "job_role").order_by("display_name"), per_page=25
+    )
+    page.object_list = selectors.team_learning(page.object_list)
+    subtree_size = page.paginator.count if scope == "all" else subtree.count()
     return render(
         request,
         "learning/my_team.html",
-        {
-            "page": page,
-            "scope": scope,
-            "subtree_size": people.reports_subtree(request.user).count(),
-        },
+        {"page": page, "scope": scope, "subtree_size": subtree_size},
     )
 
 

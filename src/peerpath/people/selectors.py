@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from peerpath.people.models import Department, JobRole, Team, User
@@ -20,9 +21,21 @@ def person_by_public_id(public_id: uuid.UUID | str) -> User | None:
         return None
 
 
+def line_path_prefix(prefix: str) -> Q:
+    """Match every reporting path that starts with ``prefix`` (which ends in "/"), by index.
+
+    PostgreSQL serves LIKE 'prefix%' from the varchar_pattern_ops index. SQLite's LIKE
+    ignores case and so cannot use an index; there a byte-order range does the same job:
+    every path under "/1/7/" sorts at or after it and before "/1/70" ("0" follows "/").
+    """
+    if connection.vendor == "postgresql":
+        return Q(line_path__startswith=prefix)
+    return Q(line_path__gte=prefix, line_path__lt=prefix[:-1] + "0")
+
+
 def reports_subtree(manager: User, *, include_inactive: bool = False) -> QuerySet[User]:
     """Everyone below ``manager`` in the reporting line, at any depth."""
-    qs = User.objects.filter(line_path__startswith=manager.line_path).exclude(pk=manager.pk)
+    qs = User.objects.filter(line_path_prefix(manager.line_path)).exclude(pk=manager.pk)
     if not include_inactive:
         qs = qs.filter(is_active=True)
     return qs

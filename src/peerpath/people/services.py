@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from peerpath.core import permissions
 from peerpath.people.models import Department, ExpertReviewer, JobRole, Team, User
+from peerpath.people.selectors import line_path_prefix
 
 if TYPE_CHECKING:
     from peerpath.skills.models import Skill
@@ -144,7 +145,7 @@ def person_set_manager(*, person: User, manager: User | None) -> User:
     person.line_path = new_path
     person.save(update_fields=["manager", "line_path"])
     if old_path and old_path != new_path:
-        User.objects.filter(line_path__startswith=old_path).exclude(pk=person.pk).update(
+        User.objects.filter(line_path_prefix(old_path)).exclude(pk=person.pk).update(
             line_path=Concat(Value(new_path), Substr("line_path", len(old_path) + 1))
         )
     return person

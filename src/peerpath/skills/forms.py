@@ -11,3 +11,8 @@ class SkillForm(forms.Form):
         queryset=selectors.skills_all(), required=False, empty_label="— Top level —"
     )
     description = forms.CharField(max_length=300, required=False)
+
+
+class SkillEditForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    description = forms.CharField(max_length=300, required=False)

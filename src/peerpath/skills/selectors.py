@@ -11,6 +11,10 @@ def skills_all() -> QuerySet[Skill]:
     return Skill.objects.order_by("path")
 
 
+def skills_top_level() -> QuerySet[Skill]:
+    return Skill.objects.filter(parent__isnull=True).order_by("path")
+
+
 def skill_by_slug(slug: str) -> Skill | None:
     return Skill.objects.filter(slug=slug).first()
 

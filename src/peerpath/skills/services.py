@@ -42,8 +42,8 @@ def skill_create(*, name: str, parent: Skill | None = None, description: str = "
 
 
 @transaction.atomic
-def skill_rename(*, skill: Skill, name: str) -> Skill:
-    """Rename a skill and refresh the display path of its whole subtree."""
+def skill_update(*, skill: Skill, name: str, description: str = "") -> Skill:
+    """Rename or redescribe a skill, refreshing the display path of its whole subtree."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": "A skill needs a name."})
@@ -51,8 +51,9 @@ def skill_rename(*, skill: Skill, name: str) -> Skill:
         raise ValidationError({"name": "A skill with this name already exists here."})
     old_prefix = skill.path
     skill.name = name
+    skill.description = description.strip()
     skill.path = f"{skill.parent.path} / {name}" if skill.parent else name
-    skill.save(update_fields=["name", "path"])
+    skill.save(update_fields=["name", "description", "path"])
     for child in Skill.objects.filter(path__startswith=f"{old_prefix} / "):
         child.path = skill.path + child.path[len(old_prefix) :]
         child.save(update_fields=["path"])
