@@ -10,15 +10,36 @@ from django.http import Http404
 
 from peerpath.content.models import LearningPath, Module, ModuleStatus, PathStep
 from peerpath.core import permissions
+from peerpath.skills import selectors as skills
 
 if TYPE_CHECKING:
     from peerpath.people.models import User
     from peerpath.skills.models import Skill
 
 
+CARD_FIELDS = (
+    "public_id",
+    "slug",
+    "title",
+    "summary",
+    "estimated_minutes",
+    "status",
+    "published_at",
+    "updated_at",
+    "owner",
+    "owner__display_name",
+)
+
+
 def modules_for_catalog(*, skill: Skill | None = None, query: str = "") -> QuerySet[Module]:
     """Published modules, newest first, optionally within a skill area (and its sub-skills)."""
-    qs = Module.objects.published().select_related("owner").prefetch_related("skills")
+    # Cards show a title, a summary, the author's name and skills: load only those columns.
+    qs = (
+        Module.objects.published()
+        .select_related("owner")
+        .only(*CARD_FIELDS)
+        .prefetch_related(Prefetch("skills", queryset=skills.skills_for_cards()))
+    )
     if skill is not None:
         qs = qs.filter(
             Q(skills__path=skill.path) | Q(skills__path__startswith=f"{skill.path} / ")
@@ -56,6 +77,7 @@ def modules_by_owner(user: User) -> QuerySet[Module]:
     return (
         Module.objects.filter(owner=user)
         .exclude(status=ModuleStatus.ARCHIVED)
+        .defer("body_markdown", "body_html")
         .prefetch_related("skills")
         .order_by("-updated_at")
     )

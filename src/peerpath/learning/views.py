@@ -21,7 +21,7 @@ def catalog(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("skill") and skill is None:
         raise Http404("No such skill.")
     query = request.GET.get("q", "")[:100]
-    page = paginate(request, content.modules_for_catalog(skill=skill, query=query), per_page=24)
+    page = paginate(request, content.modules_for_catalog(skill=skill, query=query), per_page=18)
     progress = selectors.progress_by_module(request.user, (m.pk for m in page.object_list))
     cards = [(m, progress.get(m.pk)) for m in page.object_list]
     template = "learning/_catalog_results.html" if request.htmx else "learning/catalog.html"
@@ -34,7 +34,9 @@ def catalog(request: AuthedRequest) -> HttpResponse:
             "skill": skill,
             "query": query,
             "skills": skills.skills_top_level(),
-            "paths": content.paths_published()[:6] if not (skill or query) else [],
+            "paths": content.paths_published()[:6]
+            if not (skill or query or page.number > 1)
+            else [],
         },
     )
 

@@ -11,6 +11,11 @@ def skills_all() -> QuerySet[Skill]:
     return Skill.objects.order_by("path")
 
 
+def skills_for_cards() -> QuerySet[Skill]:
+    """Just what a skill chip shows."""
+    return Skill.objects.only("id", "name", "slug", "path")
+
+
 def skills_top_level() -> QuerySet[Skill]:
     return Skill.objects.filter(parent__isnull=True).order_by("path")
 
