@@ -33,6 +33,23 @@ def line_path_prefix(prefix: str) -> Q:
     return Q(line_path__gte=prefix, line_path__lt=prefix[:-1] + "0")
 
 
+def people_for_admin(*, query: str = "", status: str = "active") -> QuerySet[User]:
+    """Everyone, for the admin list: filtered by status and a search over name, email, title."""
+    people = User.objects.select_related("team", "job_role", "manager").order_by("display_name")
+    if status == "inactive":
+        people = people.filter(is_active=False)
+    elif status != "all":
+        people = people.filter(is_active=True)
+    if query:
+        people = people.filter(
+            Q(display_name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(job_title__icontains=query)
+            | Q(team__name__icontains=query)
+        )
+    return people
+
+
 def reports_subtree(manager: User, *, include_inactive: bool = False) -> QuerySet[User]:
     """Everyone below ``manager`` in the reporting line, at any depth."""
     qs = User.objects.filter(line_path_prefix(manager.line_path)).exclude(pk=manager.pk)

@@ -7,7 +7,6 @@ import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,11 +23,12 @@ from peerpath.people.forms import NameForm, OrgImportForm, PersonAdminForm, Prof
 from peerpath.people.models import User
 
 
-def get_person_for_user(request: AuthedRequest, public_id: str) -> User:
+def get_person_for_user(user: User, public_id: str) -> User:
+    """A colleague whose profile the user may see: 404 when absent, 403 when not allowed."""
     person = selectors.person_by_public_id(public_id)
     if person is None:
         raise Http404("No such person.")
-    permissions.require(permissions.can_view_profile(request.user, person))
+    permissions.require(permissions.can_view_profile(user, person))
     return person
 
 
@@ -37,7 +37,7 @@ def my_profile(request: AuthedRequest) -> HttpResponse:
 
 
 def profile(request: AuthedRequest, public_id: str) -> HttpResponse:
-    person = get_person_for_user(request, public_id)
+    person = get_person_for_user(request.user, public_id)
     return render(
         request,
         "people/profile.html",
@@ -92,19 +92,9 @@ def admin_people(request: AuthedRequest) -> HttpResponse:
     permissions.require(permissions.can_manage_people(request.user))
     query = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "active")
-    people = User.objects.select_related("team", "job_role", "manager").order_by("display_name")
-    if status == "inactive":
-        people = people.filter(is_active=False)
-    elif status != "all":
+    if status not in {"active", "inactive", "all"}:
         status = "active"
-        people = people.filter(is_active=True)
-    if query:
-        people = people.filter(
-            Q(display_name__icontains=query)
-            | Q(email__icontains=query)
-            | Q(job_title__icontains=query)
-            | Q(team__name__icontains=query)
-        )
+    people = selectors.people_for_admin(query=query, status=status)
     return render(
         request,
         "people/admin_people.html",
