@@ -102,6 +102,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "peerpath.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -265,6 +266,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 PEERPATH_MAX_AVATAR_BYTES = 2 * 1024 * 1024
 PEERPATH_MAX_IMPORT_BYTES = env_int("PEERPATH_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
+# No request body at all may exceed this (the largest upload a page accepts, plus headroom).
+PEERPATH_MAX_UPLOAD_BYTES = env_int("PEERPATH_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -102,3 +102,17 @@ def test_favicon_redirects_to_the_static_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302
     assert response["Location"].endswith("favicon.svg")
+
+
+def test_oversized_upload_is_refused_before_it_is_read(org, client_for, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from peerpath.people.models import User
+
+    settings.PEERPATH_MAX_UPLOAD_BYTES = 2000
+    before = User.objects.count()
+    big = SimpleUploadedFile("org.csv", b"email,display_name\n" + b"a@example.com,A\n" * 500)
+    response = client_for(org.admin).post(reverse("people:admin_import"), {"file": big})
+    assert response.status_code == 413
+    assert "too large" in response.content.decode()
+    assert User.objects.count() == before
