@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "peerpath.skills",
     "peerpath.content",
     "peerpath.learning",
+    "peerpath.curation",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("peerpath.learning.urls")),
     path("", include("peerpath.people.urls")),
     path("", include("peerpath.skills.urls")),
+    path("", include("peerpath.curation.urls")),
     path("create/", include("peerpath.content.urls")),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),

@@ -6,6 +6,7 @@ import pytest
 from django.db.models import Count
 
 from peerpath.content.models import LearningPath, Module
+from peerpath.curation.models import Flag, Rating
 from peerpath.demo import loader
 from peerpath.learning.models import ModuleProgress
 from peerpath.people import selectors
@@ -44,6 +45,8 @@ def test_demo_is_a_realistic_company(demo):
     assert LearningPath.objects.count() >= 3
     assert ModuleProgress.objects.filter(status="completed").count() > 200
     assert Skill.objects.filter(parent__isnull=False).exists()
+    assert Rating.objects.count() > 50
+    assert Flag.objects.filter(status="open").count() == 2
     # Reporting lines several levels deep, every path consistent with its manager's.
     for user in User.objects.select_related("manager"):
         expected = (user.manager.line_path if user.manager else "/") + f"{user.pk}/"

@@ -19,6 +19,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "core": "home",
             "content": "create",
             "skills": "admin",
+            "curation": "review",
         }.get(match.namespace, match.namespace)
         if match.namespace == "learning":
             section = "team" if match.url_name in {"team", "person"} else "learn"
@@ -29,4 +30,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "nav_section": section,
         "nav_is_manager": permissions.is_manager(user) if user.is_authenticated else False,
         "nav_is_admin": permissions.can_access_admin(user) if user.is_authenticated else False,
+        "nav_is_moderator": permissions.can_see_moderation_queue(user)
+        if user.is_authenticated
+        else False,
     }

@@ -123,7 +123,7 @@ def can_view_path(user: Actor, path: LearningPath) -> bool:
 
 
 def can_review_skill(user: Actor, skill_id: int) -> bool:
-    """Expert reviewers of a skill area (granted per skill)."""
+    """Expert reviewers of a skill area (granted per area, covering its sub-skills)."""
     return _active(user) and skill_id in people.reviewer_skill_ids(user)  # type: ignore[arg-type]
 
 
@@ -132,3 +132,33 @@ def can_review_skill(user: Actor, skill_id: int) -> bool:
 
 def can_record_progress(user: Actor, module: Module) -> bool:
     return can_view_module(user, module) and module.is_published
+
+
+# --- Curation ------------------------------------------------------------------------
+
+
+def can_rate_module(user: Actor, module: Module) -> bool:
+    """Learners rate published modules; authors do not rate their own."""
+    return can_view_module(user, module) and module.is_published and module.owner_id != user.pk
+
+
+def can_flag_module(user: Actor, module: Module) -> bool:
+    return can_view_module(user, module) and module.is_published
+
+
+def can_moderate_module(user: Actor, module: Module) -> bool:
+    """Learning admins, and expert reviewers of any of the module's skills."""
+    if is_learning_admin(user):
+        return True
+    return _active(user) and any(can_review_skill(user, s.pk) for s in module.skills.all())
+
+
+def can_see_moderation_queue(user: Actor) -> bool:
+    return is_learning_admin(user) or (
+        _active(user) and bool(people.reviewer_skill_ids(user))  # type: ignore[arg-type]
+    )
+
+
+def can_read_rating_notes(user: Actor, module: Module) -> bool:
+    """Notes with a rating are written to the author."""
+    return can_edit_module(user, module)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from peerpath.content import services as content
 from peerpath.content.models import Module
+from peerpath.curation.models import Flag, Rating
 from peerpath.learning.models import ModuleProgress, ProgressStatus
 from peerpath.people import services as people
 from peerpath.people.models import ExpertReviewer, User
@@ -516,6 +517,7 @@ def load_demo(*, progress: Progress | None = None) -> None:
     _grant_reviewers(skill_by_path, team_owner)
     step()
     _load_progress(rng, modules)
+    _load_quality_signals(rng)
     step()
 
 
@@ -647,3 +649,49 @@ def _load_progress(rng: random.Random, modules: list[Module]) -> None:
                 )
             )
     ModuleProgress.objects.bulk_create(rows, batch_size=500)
+
+
+RATING_NOTES = [
+    "Clear and practical — I used the checklist on my next shift.",
+    "Would love a worked example for the tricky case at the end.",
+    "Short and to the point, thanks.",
+    "A couple of screenshots would help here.",
+    "This saved me a question to my team lead.",
+]
+DEMO_FLAGS = [
+    (
+        "Pricing and plans explained",
+        "outdated",
+        "The Team plan price changed last month; the table still shows the old figure.",
+    ),
+    (
+        "Reading Northwind Desk reporting dashboards",
+        "wrong",
+        "The SLA widget is under Insights now, not Reports — step 2 sends people the wrong way.",
+    ),
+]
+
+
+def _load_quality_signals(rng: random.Random) -> None:
+    """Ratings from about a third of those who finished a module, and two open reports."""
+    ratings = []
+    for progress in ModuleProgress.objects.filter(status=ProgressStatus.COMPLETED).select_related(
+        "module"
+    ):
+        if progress.module.owner_id == progress.user_id or rng.random() > 0.35:
+            continue
+        note = rng.choice(RATING_NOTES) if rng.random() < 0.25 else ""
+        ratings.append(
+            Rating(
+                module_id=progress.module_id,
+                user_id=progress.user_id,
+                stars=rng.choices([5, 4, 3, 2], weights=[45, 35, 15, 5])[0],
+                comment=note,
+            )
+        )
+    Rating.objects.bulk_create(ratings, batch_size=500)
+    reporter = User.objects.get(email=DEMO_ACCOUNTS["employee (agent)"])
+    for title, reason, details in DEMO_FLAGS:
+        module = Module.objects.filter(title=title).first()
+        if module is not None:
+            Flag.objects.create(module=module, reporter=reporter, reason=reason, details=details)

@@ -1,29 +1,34 @@
 """Organisation import and export as CSV.
 
-The import is all or nothing: every row is parsed and validated first, every
-problem is reported by row and column, and only a file without a single problem
-is written, in one transaction. An export re-imports as a no-op.
+The import is all or nothing: every row is parsed and validated first, every problem is
+reported by row and column, and only a file without a single problem is written, in one
+transaction. An export re-imports as a no-op, so admins can export, edit in a spreadsheet
+and import again.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+import re
+import secrets
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import IO, Any
+from datetime import date, datetime
+from typing import IO, Any, Final
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, UNUSABLE_PASSWORD_SUFFIX_LENGTH
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
 
+from peerpath.core import permissions
 from peerpath.people.models import TIME_ZONE_CHOICES, Department, JobRole, Team, User
 from peerpath.people.services import unique_slug
 
-COLUMNS = (
+COLUMNS: Final = (
     "email",
     "display_name",
     "job_title",
@@ -37,25 +42,64 @@ COLUMNS = (
     "status",
     "learning_admin",
 )
-REQUIRED = ("email", "display_name")
-MAX_ROWS = 200_000
-BATCH = 2_000
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-MAX_LENGTHS = {
-    "email": 254,
-    "display_name": 120,
-    "job_title": 120,
-    "team": 120,
-    "department": 120,
-    "location": 120,
-}
-VALID_TIME_ZONES = frozenset(tz for tz, _ in TIME_ZONE_CHOICES)
+REQUIRED: Final = ("email", "display_name")
+MAX_ROWS: Final = 200_000
+BATCH: Final = 2_000
+FORMULA_PREFIXES: Final = ("=", "+", "-", "@")
+# A formula character, possibly behind apostrophes that earlier escaping added.
+_GUARDED = re.compile(r"'*[=+\-@]")
+STATUS_VALUES: Final = {"active": True, "inactive": False}
+YES_NO: Final = {"yes": True, "no": False}
+DEFAULT_TIME_ZONE: Final = "UTC"
+
+# Strictly YYYY-MM-DD: since Python 3.11 date.fromisoformat also takes "20240101" and
+# "2024-W01-1", which a spreadsheet user would not mean and an export never writes.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# Time zones as the model accepts them, matched regardless of case ("europe/london").
+_TIME_ZONES: Final = {tz.lower(): tz for tz, _ in TIME_ZONE_CHOICES}
+# Fields read and written on existing people; loading only these keeps 100k users light.
+_USER_FIELDS: Final = (
+    "email",
+    "display_name",
+    "job_title",
+    "job_role",
+    "team",
+    "manager",
+    "location",
+    "time_zone",
+    "hire_date",
+    "is_learning_admin",
+    "is_active",
+    "deactivated_at",
+    "line_path",
+)
+
 Progress = Callable[[int, int], None]
+
+
+def _max_length(model: type[models.Model], name: str) -> int:
+    """The column's limit comes from the model, so the two cannot drift apart."""
+    model_field = model._meta.get_field(name)
+    if not isinstance(model_field, models.Field) or model_field.max_length is None:
+        raise ImproperlyConfigured(f"{model.__name__}.{name} has no max_length")
+    return int(model_field.max_length)
+
+
+MAX_LENGTHS: Final = {
+    "email": _max_length(User, "email"),
+    "display_name": _max_length(User, "display_name"),
+    "job_title": _max_length(User, "job_title"),
+    "team": _max_length(Team, "name"),
+    "department": _max_length(Department, "name"),
+    "location": _max_length(User, "location"),
+}
 
 
 @dataclass(frozen=True)
 class RowError:
-    row: int  # as a spreadsheet numbers it: the header is row 1; 0 for the whole file
+    """One problem: ``row`` as a spreadsheet numbers it (header = 1, 0 = the whole file)."""
+
+    row: int
     column: str
     message: str
 
@@ -68,6 +112,8 @@ class RowError:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """What an import did, or, when ``errors`` is not empty, why it did nothing."""
+
     errors: list[RowError] = field(default_factory=list)
     created: int = 0
     updated: int = 0
@@ -82,41 +128,117 @@ class ImportResult:
 
 @dataclass
 class _Row:
+    """One person's line of the file: only the columns the file has, stripped and unescaped."""
+
     number: int
     values: dict[str, str]
 
+    @property
+    def email(self) -> str:
+        return self.values["email"].lower()
 
-# --- Reading -------------------------------------------------------------------------------
-
-
-def _unescape(value: str) -> str:
-    """Undo the export's guard against spreadsheet formulas ('=1+1 becomes =1+1)."""
-    value = value.strip()
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
-        return value[1:]
-    return value
+    def get(self, column: str) -> str:
+        return self.values.get(column, "")
 
 
-def _escape(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
+@dataclass
+class _Org:
+    """The organisation as it stands, loaded once so validation costs no query per row."""
+
+    users: dict[str, User]  # by lower-case email
+    roles: dict[str, JobRole]  # by lower-case name
+    teams: dict[str, Team]
+    departments: dict[str, Department]
+
+    @classmethod
+    def load(cls) -> _Org:
+        return cls(
+            users={u.email.lower(): u for u in User.objects.only(*_USER_FIELDS).order_by("pk")},
+            roles={r.name.lower(): r for r in JobRole.objects.all()},
+            teams={t.name.lower(): t for t in Team.objects.select_related("department")},
+            departments={d.name.lower(): d for d in Department.objects.all()},
+        )
+
+
+@dataclass
+class _Plan:
+    """What validation decided: the reporting line of everyone and the teams to create."""
+
+    manager_of: dict[str, str]  # person's email -> manager's email, whole organisation
+    new_teams: dict[str, tuple[str, str]]  # lower name -> (team name, department name)
+
+
+# --- Escaping ---------------------------------------------------------------------------------
+
+
+def escape_cell(value: str) -> str:
+    """Defuse spreadsheet formulas: a cell starting with = + - @ gets a leading apostrophe.
+
+    A value that itself starts with apostrophes before such a character ("'=x") gets one more,
+    so that ``unescape_cell`` gives every value back exactly and an export round-trips.
+    """
+    return f"'{value}" if _GUARDED.match(value) else value
+
+
+def unescape_cell(value: str) -> str:
+    """Undo ``escape_cell``: drop one apostrophe that stands before a formula character."""
+    return value[1:] if value.startswith("'") and _GUARDED.match(value, 1) else value
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def _human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.3g} MB"
+    if size >= 1024:
+        return f"{size / 1024:.3g} KB"
+    return f"{size} bytes"
 
 
 def _decode(file: IO[bytes] | bytes) -> tuple[str | None, RowError | None]:
-    raw = file if isinstance(file, bytes) else file.read(settings.PEERPATH_MAX_IMPORT_BYTES + 1)
+    """Read at most one byte past the limit, so a huge upload is refused without loading it."""
+    limit: int = settings.PEERPATH_MAX_IMPORT_BYTES
+    raw: bytes | str = file if isinstance(file, bytes) else file.read(limit + 1)
     if isinstance(raw, str):  # a text stream handed in by mistake still works
-        raw = raw.encode("utf-8")
-    limit = settings.PEERPATH_MAX_IMPORT_BYTES
+        raw = raw.encode("utf-8", "surrogatepass")
     if len(raw) > limit:
-        return None, RowError(0, "", f"The file is larger than {limit // (1024 * 1024)} MB.")
+        return None, RowError(0, "", f"The file is larger than {_human_size(limit)}.")
     if b"\x00" in raw:
-        return None, RowError(0, "", "This is not a CSV text file.")
+        return None, RowError(0, "", "This is not a CSV text file (it contains binary data).")
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError:
-        return None, RowError(0, "", "The file is not UTF-8 text; save it as “CSV UTF-8”.")
+        return None, RowError(
+            0, "", "The file is not UTF-8 text; save it from the spreadsheet as “CSV UTF-8”."
+        )
+
+
+def _read_header(header: list[str]) -> tuple[list[str], list[RowError]]:
+    names = [h.strip().lower() for h in header]
+    while names and not names[-1]:  # some spreadsheets end every line with a comma
+        names.pop()
+    errors: list[RowError] = []
+    unknown = [n or "(blank)" for n in names if n not in COLUMNS]
+    if unknown:
+        errors.append(
+            RowError(
+                1,
+                "",
+                f"Unknown column(s): {', '.join(unknown)}. The columns are: {', '.join(COLUMNS)}.",
+            )
+        )
+    duplicated = sorted({n for n in names if n and names.count(n) > 1})
+    if duplicated:
+        errors.append(RowError(1, "", f"Column(s) appear twice: {', '.join(duplicated)}."))
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        errors.append(RowError(1, "", f"Required column(s) missing: {', '.join(missing)}."))
+    return names, errors
 
 
 def _read_rows(text: str) -> tuple[list[_Row], list[RowError]]:
+    """Split the text into rows keyed by column; shape problems are reported per row."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -124,284 +246,475 @@ def _read_rows(text: str) -> tuple[list[_Row], list[RowError]]:
         return [], [RowError(0, "", "The file is empty; it needs a header row.")]
     except csv.Error as exc:
         return [], [RowError(1, "", f"The header row cannot be read: {exc}.")]
-    names = [h.strip().lower() for h in header]
-    errors = []
-    unknown = [n for n in names if n not in COLUMNS]
-    if unknown:
-        errors.append(
-            RowError(
-                1, "", f"Unknown column(s): {', '.join(unknown)}. Allowed: {', '.join(COLUMNS)}."
-            )
-        )
-    duplicated = sorted({n for n in names if names.count(n) > 1})
-    if duplicated:
-        errors.append(RowError(1, "", f"Column(s) appear twice: {', '.join(duplicated)}."))
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
-        errors.append(RowError(1, "", f"Required column(s) missing: {', '.join(missing)}."))
+    names, errors = _read_header(header)
     if errors:
         return [], errors
     rows: list[_Row] = []
+    number = 1
     try:
         for number, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
-                continue
+                continue  # blank lines are harmless
             if len(rows) >= MAX_ROWS:
-                return [], [RowError(0, "", f"The file has more than {MAX_ROWS:,} people.")]
-            if len(cells) != len(names):
+                return [], [
+                    RowError(0, "", f"The file has more than {MAX_ROWS:,} people; split it.")
+                ]
+            if len(cells) < len(names) or any(c.strip() for c in cells[len(names) :]):
                 errors.append(
-                    RowError(number, "", f"Expected {len(names)} cells, found {len(cells)}.")
+                    RowError(
+                        number,
+                        "",
+                        f"This row has {len(cells)} cells but the header has {len(names)} "
+                        "columns; check for a missing or extra comma.",
+                    )
                 )
                 continue
-            rows.append(_Row(number, {n: _unescape(c) for n, c in zip(names, cells, strict=True)}))
+            values = {n: unescape_cell(c.strip()) for n, c in zip(names, cells, strict=False)}
+            rows.append(_Row(number, values))
     except csv.Error as exc:
-        errors.append(RowError(reader.line_num, "", f"The file cannot be read here: {exc}."))
+        errors.append(RowError(number + 1, "", f"This row cannot be read: {exc}."))
     if not rows and not errors:
-        errors.append(RowError(0, "", "The file has a header but no people."))
+        errors.append(RowError(0, "", "The file has a header row but no people."))
     return rows, errors
 
 
-# --- Validating ----------------------------------------------------------------------------
+# --- Validating -------------------------------------------------------------------------------
 
 
 def _parse_date(value: str) -> date | None:
+    if not _ISO_DATE.fullmatch(value):
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
         return None
 
 
-def _validate_fields(
-    rows: list[_Row], roles: dict[str, JobRole], teams: dict[str, Team]
-) -> list[RowError]:
+def _a_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, month=3, day=1)
+
+
+def _check_cells(rows: Sequence[_Row], org: _Org) -> list[RowError]:
+    """Rules that need only the row itself and what already exists."""
     errors: list[RowError] = []
-    seen: dict[str, int] = {}
-    # A new team needs its department on at least one of its rows, and the same one on all.
-    new_team_dept: dict[str, str] = {}
+    first_row_of: dict[str, int] = {}
+    latest_hire = _a_year_after(timezone.localdate())
     for row in rows:
-        team_name, dept_name = row.values.get("team", ""), row.values.get("department", "")
-        if team_name and dept_name and team_name.lower() not in teams:
-            first = new_team_dept.setdefault(team_name.lower(), dept_name)
-            if first.lower() != dept_name.lower():
+
+        def err(column: str, message: str, row: _Row = row) -> None:
+            errors.append(RowError(row.number, column, message))
+
+        email = row.get("email")
+        if not email:
+            err("email", "An email address is required.")
+        elif len(email) <= MAX_LENGTHS["email"]:
+            try:
+                validate_email(email)
+            except ValidationError:
+                err("email", f"“{email}” is not a valid email address.")
+            if row.email in first_row_of:
+                err("email", f"{email} also appears in row {first_row_of[row.email]}.")
+            else:
+                first_row_of[row.email] = row.number
+        if not row.get("display_name"):
+            err("display_name", "A name is required.")
+        for column, limit in MAX_LENGTHS.items():
+            if len(row.get(column)) > limit:
+                err(column, f"Longer than {limit} characters ({len(row.get(column))}).")
+        role = row.get("job_role")
+        if role and role.lower() not in org.roles:
+            err(
+                "job_role",
+                f"Unknown job role “{role}”: add it under Admin › Job roles first, "
+                "or correct the spelling.",
+            )
+        time_zone = row.get("time_zone")
+        if time_zone and time_zone.lower() not in _TIME_ZONES:
+            err(
+                "time_zone",
+                f"“{time_zone}” is not a time zone name (use one like Europe/London).",
+            )
+        hire = row.get("hire_date")
+        if hire:
+            hired = _parse_date(hire)
+            if hired is None:
+                err("hire_date", f"“{hire}” is not a date (use YYYY-MM-DD).")
+            elif hired > latest_hire:
+                err("hire_date", f"{hire} is more than a year in the future.")
+        status = row.get("status")
+        if status and status.lower() not in STATUS_VALUES:
+            err("status", f"“{status}” must be “active” or “inactive”.")
+        admin = row.get("learning_admin")
+        if admin and admin.lower() not in YES_NO:
+            err("learning_admin", f"“{admin}” must be “yes” or “no”.")
+    return errors
+
+
+def _check_teams(
+    rows: Sequence[_Row], org: _Org
+) -> tuple[list[RowError], dict[str, tuple[str, str]]]:
+    """An existing team keeps its department; a new team needs one, the same on every row."""
+    errors: list[RowError] = []
+    new_teams: dict[str, tuple[str, str]] = {}
+    department_row: dict[str, int] = {}
+    first_row_of_team: dict[str, _Row] = {}
+    for row in rows:
+        team_name, department_name = row.get("team"), row.get("department")
+        if not team_name:
+            if department_name:
+                errors.append(RowError(row.number, "team", "A department is given without a team."))
+            continue
+        key = team_name.lower()
+        team = org.teams.get(key)
+        if team is not None:
+            if department_name and department_name.lower() != team.department.name.lower():
                 errors.append(
                     RowError(
                         row.number,
                         "department",
-                        f"“{team_name}” is given two departments: “{first}” and “{dept_name}”.",
+                        f"The team “{team.name}” belongs to “{team.department.name}”, "
+                        f"not “{department_name}”.",
                     )
                 )
-    latest_hire = timezone.localdate() + timedelta(days=366)
-    for row in rows:
-        v = row.values
-
-        def err(column: str, message: str, _row: _Row = row) -> None:
-            errors.append(RowError(_row.number, column, message))
-
-        email = v["email"].lower()
-        if not email:
-            err("email", "An email address is required.")
-        else:
-            try:
-                validate_email(email)
-            except ValidationError:
-                err("email", f"“{v['email']}” is not a valid email address.")
-            if email in seen:
-                err("email", f"{v['email']} also appears in row {seen[email]}.")
-            seen.setdefault(email, row.number)
-        if not v["display_name"]:
-            err("display_name", "A name is required.")
-        for column, limit in MAX_LENGTHS.items():
-            if len(v.get(column, "")) > limit:
-                err(column, f"Longer than {limit} characters.")
-        role = v.get("job_role", "")
-        if role and role.lower() not in roles:
-            err(
-                "job_role",
-                f"Unknown job role “{role}”; add it under Admin › Job roles first "
-                "or correct the spelling.",
+            continue
+        # The team is named as on its first row, even if a later row gives the department.
+        first = first_row_of_team.setdefault(key, row)
+        if not department_name:
+            continue
+        if key not in new_teams:
+            new_teams[key] = (first.get("team"), department_name)
+            department_row[key] = row.number
+        elif new_teams[key][1].lower() != department_name.lower():
+            errors.append(
+                RowError(
+                    row.number,
+                    "department",
+                    f"The new team “{team_name}” is in “{new_teams[key][1]}” on row "
+                    f"{department_row[key]} but in “{department_name}” here.",
+                )
             )
-        team_name, dept_name = v.get("team", ""), v.get("department", "")
-        team = teams.get(team_name.lower()) if team_name else None
-        if team is not None and dept_name and team.department.name.lower() != dept_name.lower():
-            err(
-                "department",
-                f"The team “{team.name}” belongs to “{team.department.name}”, not “{dept_name}”.",
+    for key, row in first_row_of_team.items():
+        if key not in new_teams:
+            errors.append(
+                RowError(
+                    row.number,
+                    "department",
+                    f"“{row.get('team')}” is a new team: give its department "
+                    "(on at least one of its rows).",
+                )
             )
-        if team_name and team is None and team_name.lower() not in new_team_dept:
-            err("department", f"“{team_name}” is a new team: give its department.")
-        if dept_name and not team_name:
-            err("team", "A department is given without a team.")
-        tz = v.get("time_zone", "")
-        if tz and tz not in VALID_TIME_ZONES:
-            err("time_zone", f"“{tz}” is not a time zone name (e.g. Europe/London).")
-        hire = v.get("hire_date", "")
-        if hire:
-            parsed = _parse_date(hire)
-            if parsed is None:
-                err("hire_date", f"“{hire}” is not a date (use YYYY-MM-DD).")
-            elif parsed > latest_hire:
-                err("hire_date", f"{hire} is more than a year in the future.")
-        if v.get("status", "").lower() not in {"", "active", "inactive"}:
-            err("status", f"“{v['status']}” must be active or inactive.")
-        if v.get("learning_admin", "").lower() not in {"", "yes", "no"}:
-            err("learning_admin", f"“{v['learning_admin']}” must be yes or no.")
-    return errors
+    return errors, new_teams
 
 
-def _validate_managers(
-    rows: list[_Row], existing: dict[str, User]
-) -> tuple[list[RowError], dict[str, str]]:
-    """Check every manager exists and the resulting organisation has no reporting loops.
+def _check_managers(rows: Sequence[_Row], org: _Org) -> tuple[list[RowError], dict[str, str]]:
+    """Every manager must exist, and the whole resulting organisation must have no loops.
 
-    Returns the errors and the final email -> manager-email map of the whole organisation.
+    People not in the file keep their manager, so a loop may run through them; it is
+    reported once, on the first of its rows in the file.
     """
     errors: list[RowError] = []
-    in_file = {r.values["email"].lower(): r for r in rows}
+    in_file = {row.email: row for row in rows}
+    email_of = {u.pk: email for email, u in org.users.items()}
     manager_of: dict[str, str] = {}
-    # Everyone already in Peerpath keeps their manager unless the file says otherwise.
-    ids_to_email = {u.pk: e for e, u in existing.items()}
-    for email, user in existing.items():
-        if user.manager_id is not None and user.manager_id in ids_to_email:
-            manager_of[email] = ids_to_email[user.manager_id]
+    for email, user in org.users.items():
+        if user.manager_id is not None and user.manager_id in email_of:
+            manager_of[email] = email_of[user.manager_id]
     for email, row in in_file.items():
         if "manager_email" not in row.values:
             continue
-        manager = row.values["manager_email"].lower()
+        manager = row.get("manager_email").lower()
         if not manager:
             manager_of.pop(email, None)
-            continue
-        if manager == email:
+        elif manager == email:
             errors.append(RowError(row.number, "manager_email", "Nobody can be their own manager."))
-            continue
-        if manager not in in_file and manager not in existing:
+            manager_of.pop(email, None)
+        elif manager not in in_file and manager not in org.users:
             errors.append(
                 RowError(
                     row.number,
                     "manager_email",
-                    f"{row.values['manager_email']} is neither in this file nor in Peerpath.",
+                    f"{row.get('manager_email')} is neither in this file nor in Peerpath.",
                 )
             )
-            continue
-        manager_of[email] = manager
-    # Walk up from every person in the file; a walk that meets itself is a loop.
-    reported: set[str] = set()
-    for email, row in in_file.items():
-        chain, current = [email], manager_of.get(email)
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = manager_of.get(current)
-        if current is not None and email not in reported:
-            loop = chain[chain.index(current) :]
-            reported.update(loop)
-            rows_in_loop = sorted(in_file[e].number for e in loop if e in in_file)
-            errors.append(
-                RowError(
-                    row.number,
-                    "manager_email",
-                    "Reporting loop: "
-                    + " → ".join([*loop, current])
-                    + f" (rows {', '.join(map(str, rows_in_loop))}).",
-                )
+            manager_of.pop(email, None)
+        else:
+            manager_of[email] = manager
+    for loop in _loops(manager_of):
+        loop_rows = sorted(in_file[e].number for e in loop if e in in_file)
+        if not loop_rows:
+            continue  # an old inconsistency this file does not touch; not its fault
+        first = loop.index(min((e for e in loop if e in in_file), key=lambda e: in_file[e].number))
+        ordered = loop[first:] + loop[:first]
+        errors.append(
+            RowError(
+                loop_rows[0],
+                "manager_email",
+                "Reporting loop: "
+                + " → ".join([*ordered, ordered[0]])
+                + f" ({'rows' if len(loop_rows) > 1 else 'row'} {', '.join(map(str, loop_rows))}).",
             )
+        )
     return errors, manager_of
 
 
-# --- Writing -------------------------------------------------------------------------------
+def _loops(manager_of: dict[str, str]) -> list[list[str]]:
+    """Every cycle of the 'reports to' graph, each once, in reporting order.
+
+    Each person has at most one manager, so following managers from anyone either ends at
+    the top or runs into a cycle; each node is walked once (linear time).
+    """
+    state: dict[str, int] = {}  # 1 = on the current walk, 2 = finished
+    loops: list[list[str]] = []
+    for start in manager_of:
+        walk: list[str] = []
+        current: str | None = start
+        while current is not None and current not in state:
+            state[current] = 1
+            walk.append(current)
+            current = manager_of.get(current)
+        if current is not None and state[current] == 1:
+            loops.append(walk[walk.index(current) :])
+        for email in walk:
+            state[email] = 2
+    return loops
+
+
+def _check_actor(rows: Sequence[_Row], org: _Org, actor_id: int) -> list[RowError]:
+    """The same rules as the admin person page: no locking yourself out, roles need rights."""
+    errors: list[RowError] = []
+    actor = User.objects.filter(pk=actor_id).first()
+    if actor is None:
+        return [RowError(0, "", "The account running this import no longer exists.")]
+    may_grant = permissions.can_grant_roles(actor)
+    for row in rows:
+        status = STATUS_VALUES.get(row.get("status").lower())
+        admin = YES_NO.get(row.get("learning_admin").lower())
+        existing = org.users.get(row.email)
+        if existing is not None and existing.pk == actor.pk:
+            if status is False:
+                errors.append(
+                    RowError(row.number, "status", "You cannot deactivate your own account.")
+                )
+            if admin is False and existing.is_learning_admin:
+                errors.append(
+                    RowError(
+                        row.number,
+                        "learning_admin",
+                        "You cannot remove your own learning-admin role.",
+                    )
+                )
+        current = existing.is_learning_admin if existing is not None else False
+        if admin is not None and admin != current and not may_grant:
+            errors.append(
+                RowError(
+                    row.number,
+                    "learning_admin",
+                    "You may not grant or remove the learning-admin role.",
+                )
+            )
+    return errors
+
+
+def _validate(
+    rows: Sequence[_Row], org: _Org, actor_id: int | None
+) -> tuple[list[RowError], _Plan]:
+    errors = _check_cells(rows, org)
+    team_errors, new_teams = _check_teams(rows, org)
+    manager_errors, manager_of = _check_managers(rows, org)
+    errors += team_errors + manager_errors
+    if actor_id is not None:
+        errors += _check_actor(rows, org, actor_id)
+    column_order = {c: i for i, c in enumerate(COLUMNS)}
+    errors.sort(key=lambda e: (e.row, column_order.get(e.column, -1)))
+    return errors, _Plan(manager_of=manager_of, new_teams=new_teams)
+
+
+# --- Writing ----------------------------------------------------------------------------------
 
 
 def import_org_csv(
     *, file: IO[bytes] | bytes, actor_id: int | None = None, progress: Progress | None = None
 ) -> ImportResult:
-    """Validate a whole organisation file, then write all of it or none of it."""
+    """Validate a whole organisation file, then write all of it or none of it.
+
+    Never raises for bad input: every problem comes back in ``ImportResult.errors``.
+    ``actor_id`` is the admin importing, so they cannot deactivate or demote themselves.
+    """
     text, error = _decode(file)
     if text is None:
         return ImportResult(errors=[error] if error else [])
     rows, errors = _read_rows(text)
     if errors:
         return ImportResult(errors=errors)
-    roles = {r.name.lower(): r for r in JobRole.objects.all()}
-    teams = {t.name.lower(): t for t in Team.objects.select_related("department")}
-    emails = [r.values["email"].lower() for r in rows]
-    existing = {u.email.lower(): u for u in User.objects.all()}
-    errors = _validate_fields(rows, roles, teams)
-    manager_errors, manager_of = _validate_managers(rows, existing)
-    errors += manager_errors
-    if actor_id is not None:
-        actor = next((u for u in existing.values() if u.pk == actor_id), None)
-        for row in rows:
-            if (
-                actor
-                and row.values["email"].lower() == actor.email.lower()
-                and row.values.get("status", "").lower() == "inactive"
-            ):
-                errors.append(
-                    RowError(row.number, "status", "You cannot deactivate your own account.")
-                )
+    org = _Org.load()
+    errors, plan = _validate(rows, org, actor_id)
     if errors:
-        return ImportResult(errors=sorted(errors, key=lambda e: (e.row, e.column)))
-    with transaction.atomic():
-        return _write(rows, emails, existing, roles, teams, manager_of, progress)
+        return ImportResult(errors=errors)
+    try:
+        with transaction.atomic(using=router.db_for_write(User)):
+            return _write(rows, org, plan, progress)
+    except IntegrityError:
+        # Someone added a person or team with the same name between our check and our write.
+        return ImportResult(
+            errors=[
+                RowError(
+                    0,
+                    "",
+                    "The organisation changed while this file was being imported, so nothing "
+                    "was imported. Please try again.",
+                )
+            ]
+        )
 
 
-def _write(
-    rows: list[_Row],
-    emails: list[str],
-    existing: dict[str, User],
-    roles: dict[str, JobRole],
-    teams: dict[str, Team],
-    manager_of: dict[str, str],
-    progress: Progress | None,
-) -> ImportResult:
-    total = len(rows)
-    departments = {d.name.lower(): d for d in Department.objects.all()}
-    teams_created = departments_created = 0
-    for row in rows:
-        team_name, dept_name = row.values.get("team", ""), row.values.get("department", "")
-        if not team_name or not dept_name or team_name.lower() in teams:
-            continue
-        department = departments.get(dept_name.lower())
+def _unusable_password() -> str:
+    """The same marker ``set_unusable_password`` stores, without its 30 µs per person."""
+    return (
+        UNUSABLE_PASSWORD_PREFIX
+        + secrets.token_urlsafe(UNUSABLE_PASSWORD_SUFFIX_LENGTH)[:UNUSABLE_PASSWORD_SUFFIX_LENGTH]
+    )
+
+
+def _create_teams(plan: _Plan, org: _Org) -> tuple[int, int]:
+    """Create the file's new teams (and their new departments); few, so one at a time."""
+    departments_created = 0
+    for key, (team_name, department_name) in plan.new_teams.items():
+        department = org.departments.get(department_name.lower())
         if department is None:
             department = Department.objects.create(
-                name=dept_name, slug=unique_slug(Department, dept_name)
+                name=department_name, slug=unique_slug(Department, department_name)
             )
-            departments[dept_name.lower()] = department
+            org.departments[department_name.lower()] = department
             departments_created += 1
-        teams[team_name.lower()] = Team.objects.create(
+        org.teams[key] = Team.objects.create(
             name=team_name, department=department, slug=unique_slug(Team, team_name)
         )
-        teams_created += 1
+    return len(plan.new_teams), departments_created
 
+
+def _wanted(row: _Row, org: _Org, is_new: bool) -> dict[str, Any]:
+    """The field values this row asks for; absent columns (and blank flags) leave fields be."""
+    v = row.values
+    wanted: dict[str, Any] = {"display_name": v["display_name"]}
+    for column in ("job_title", "location"):
+        if column in v:
+            wanted[column] = v[column]
+    if "job_role" in v:
+        role = org.roles.get(v["job_role"].lower()) if v["job_role"] else None
+        wanted["job_role_id"] = role.pk if role else None
+    if "team" in v:
+        team = org.teams.get(v["team"].lower()) if v["team"] else None
+        wanted["team_id"] = team.pk if team else None
+    if "time_zone" in v:
+        wanted["time_zone"] = (
+            _TIME_ZONES[v["time_zone"].lower()] if v["time_zone"] else DEFAULT_TIME_ZONE
+        )
+    if "hire_date" in v:
+        wanted["hire_date"] = _parse_date(v["hire_date"]) if v["hire_date"] else None
+    # A blank flag means "the default" for a new person but "unchanged" for an existing one,
+    # so a file without these answers never demotes or deactivates anybody by accident.
+    if row.get("learning_admin") or is_new:
+        wanted["is_learning_admin"] = YES_NO.get(row.get("learning_admin").lower(), False)
+    if row.get("status") or is_new:
+        wanted["is_active"] = STATUS_VALUES.get(row.get("status").lower(), True)
+    return wanted
+
+
+def _apply(user: User, wanted: dict[str, Any], now: datetime) -> set[str]:
+    """Copy the wanted values onto ``user``; return the names of the fields that changed."""
+    changed: set[str] = set()
+    for name, value in wanted.items():
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed.add(name.removesuffix("_id"))
+    if "is_active" in changed:
+        user.deactivated_at = None if user.is_active else now
+        changed.add("deactivated_at")
+    return changed
+
+
+def _update_users(users: Sequence[User], fields: Sequence[str]) -> None:
+    """Write ``fields`` of each user with one parameterised UPDATE run through executemany.
+
+    Django's bulk_update builds a CASE WHEN expression per row in Python, ~0.2 ms a row: 20 s
+    of a 100,000-person import. A plain UPDATE per row, sent as one executemany (pipelined
+    by psycopg), costs a fraction. Values are prepared exactly as a save() prepares them.
+    """
+    if not users:
+        return
+    connection = connections[router.db_for_write(User)]
+    quote = connection.ops.quote_name
+    model_fields = [User._meta.get_field(name) for name in fields]
+    concrete = [f for f in model_fields if isinstance(f, models.Field) and f.concrete]
+    if len(concrete) != len(model_fields):
+        raise ImproperlyConfigured(f"Not concrete fields of User: {fields}")
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in concrete)
+    # Every name is the model's own, quoted; every value is a query parameter.
+    sql = (
+        f"UPDATE {quote(User._meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {quote(User._meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(users), BATCH):
+            cursor.executemany(
+                sql,
+                [
+                    [f.get_db_prep_save(getattr(u, f.attname), connection) for f in concrete]
+                    + [u.pk]
+                    for u in users[start : start + BATCH]
+                ],
+            )
+
+
+def _bulk_update(users_by_fields: dict[frozenset[str], list[User]]) -> None:
+    """Update each group with only its changed fields: narrower statements, less to write."""
+    for fields, users in users_by_fields.items():
+        _update_users(users, sorted(fields))
+
+
+def _write(rows: list[_Row], org: _Org, plan: _Plan, progress: Progress | None) -> ImportResult:
+    """Write a validated file. Runs inside the caller's transaction."""
+    teams_created, departments_created = _create_teams(plan, org)
     now = timezone.now()
-    created = updated = deactivated = 0
-    to_create: list[User] = []
-    to_update: list[User] = []
-    changed_fields: set[str] = set()
-    for done, row in enumerate(rows, start=1):
-        v = row.values
-        email = v["email"].lower()
-        user = existing.get(email)
-        is_new = user is None
-        if user is None:
-            user = User(email=email, display_name=v["display_name"])
-            user.set_unusable_password()
-        fields = _apply(user, v, roles, teams, now)
-        if is_new:
-            to_create.append(user)
-            created += 1
-        elif fields:
-            to_update.append(user)
-            changed_fields |= fields
-            updated += 1
-        if "is_active" in fields and not user.is_active:
-            deactivated += 1
-        if progress and (done % BATCH == 0 or done == total):
+    total = len(rows)
+    email_of = {u.pk: email for email, u in org.users.items()}
+    created: list[User] = []
+    updated = deactivated = 0
+    for start in range(0, total, BATCH):
+        chunk = rows[start : start + BATCH]
+        new_users: list[User] = []
+        changes: dict[frozenset[str], list[User]] = {}
+        for row in chunk:
+            user = org.users.get(row.email)
+            if user is None:
+                user = User(email=row.email, password=_unusable_password())
+                _apply(user, _wanted(row, org, is_new=True), now)
+                new_users.append(user)
+                continue
+            was_active = user.is_active
+            fields = _apply(user, _wanted(row, org, is_new=False), now)
+            old_manager = email_of.get(user.manager_id) if user.manager_id else None
+            if fields:
+                changes.setdefault(frozenset(fields), []).append(user)
+            if fields or old_manager != plan.manager_of.get(row.email):
+                updated += 1
+            if was_active and not user.is_active:
+                deactivated += 1
+        User.objects.bulk_create(new_users, batch_size=BATCH)
+        created += new_users
+        _bulk_update(changes)
+        done = start + len(chunk)
+        if progress is not None and done < total:
             progress(done, total)
-    User.objects.bulk_create(to_create, batch_size=BATCH)
-    if to_update:
-        User.objects.bulk_update(to_update, sorted(changed_fields), batch_size=BATCH)
-    _relink_managers(emails, manager_of)
+    _set_managers(rows, org, plan, created)
+    _recompute_line_paths()
+    if progress is not None:
+        progress(total, total)
     return ImportResult(
-        created=created,
+        created=len(created),
         updated=updated,
         deactivated=deactivated,
         teams_created=teams_created,
@@ -409,89 +722,92 @@ def _write(
     )
 
 
-def _apply(
-    user: User, v: dict[str, str], roles: dict[str, JobRole], teams: dict[str, Team], now: Any
-) -> set[str]:
-    """Copy the row's columns onto the user; return the names of fields that changed."""
-    wanted: dict[str, Any] = {"display_name": v["display_name"]}
-    for column in ("job_title", "location"):
-        if column in v:
-            wanted[column] = v[column]
-    if "job_role" in v:
-        wanted["job_role"] = roles.get(v["job_role"].lower()) if v["job_role"] else None
-    if "team" in v:
-        wanted["team"] = teams.get(v["team"].lower()) if v["team"] else None
-    if "time_zone" in v:
-        wanted["time_zone"] = v["time_zone"] or "UTC"
-    if "hire_date" in v:
-        wanted["hire_date"] = _parse_date(v["hire_date"]) if v["hire_date"] else None
-    if v.get("learning_admin"):
-        wanted["is_learning_admin"] = v["learning_admin"].lower() == "yes"
-    if v.get("status"):
-        active = v["status"].lower() == "active"
-        if active != user.is_active:
-            wanted["is_active"] = active
-            wanted["deactivated_at"] = None if active else now
-    changed = set()
-    for name, value in wanted.items():
-        # Foreign keys compare by id so that no row loads its related objects.
-        current = (
-            getattr(user, f"{name}_id") if name in {"job_role", "team"} else getattr(user, name)
+def _set_managers(rows: list[_Row], org: _Org, plan: _Plan, created: list[User]) -> None:
+    """Point everyone in the file at their manager, now that every new person has an id."""
+    if created and any(u.pk is None for u in created):
+        # Databases that cannot return ids from a bulk insert: look them up by email.
+        ids = dict(
+            User.objects.filter(email__in=[u.email for u in created]).values_list("email", "pk")
         )
-        new = value.pk if name in {"job_role", "team"} and value is not None else value
-        if current != new:
-            setattr(user, name, value)
-            changed.add(name)
-    return changed
-
-
-def _relink_managers(emails: Iterable[str], manager_of: dict[str, str]) -> None:
-    """Point each imported person at their manager, then recompute every reporting path."""
-    ids = dict(User.objects.values_list("email", "pk"))
-    ids = {e.lower(): pk for e, pk in ids.items()}
-    wanted_manager = {ids[e]: ids.get(manager_of.get(e, "")) for e in emails}
-    people = list(User.objects.only("pk", "manager_id", "line_path"))
-    by_id = {u.pk: u for u in people}
-    changed: dict[int, User] = {}
-    for pk, manager_id in wanted_manager.items():
-        user = by_id[pk]
+        for user in created:
+            user.pk = ids[user.email]
+    pk_of = {email: u.pk for email, u in org.users.items()}
+    people = dict(org.users)
+    for user in created:
+        pk_of[user.email] = user.pk
+        people[user.email] = user
+    moved: list[User] = []
+    for row in rows:
+        user = people[row.email]
+        manager_email = plan.manager_of.get(row.email)
+        manager_id = pk_of[manager_email] if manager_email else None
         if user.manager_id != manager_id:
             user.manager_id = manager_id
-            changed[pk] = user
+            moved.append(user)
+    _update_users(moved, ["manager"])
+
+
+def line_paths(managers: dict[int, int | None]) -> dict[int, str]:
+    """Materialised reporting paths ("/1/7/42/") for a whole organisation of id -> manager id.
+
+    Iterative, so a 10,000-deep line cannot overflow the stack. A loop left by old data is cut
+    where the walk closes it (the last person reached is put at the top) rather than spinning.
+    """
     paths: dict[int, str] = {}
-
-    def path_of(pk: int) -> str:
-        # Iterative walk up the line; validation guaranteed there are no loops.
-        chain = []
-        current: int | None = pk
-        while current is not None and current not in paths:
+    for start in managers:
+        chain: list[int] = []
+        on_chain: set[int] = set()
+        current: int | None = start
+        while current is not None and current not in paths and current not in on_chain:
             chain.append(current)
-            current = by_id[current].manager_id
-        prefix = paths[current] if current is not None else "/"
-        for node in reversed(chain):
-            prefix = f"{prefix}{node}/"
-            paths[node] = prefix
-        return paths[pk]
-
-    for user in people:
-        path = path_of(user.pk)
-        if user.line_path != path:
-            user.line_path = path
-            changed[user.pk] = user
-    User.objects.bulk_update(list(changed.values()), ["manager", "line_path"], batch_size=BATCH)
+            on_chain.add(current)
+            manager = managers.get(current)
+            current = manager if manager in managers else None
+        prefix = paths[current] if current is not None and current in paths else "/"
+        for pk in reversed(chain):
+            prefix = f"{prefix}{pk}/"
+            paths[pk] = prefix
+    return paths
 
 
-# --- Export --------------------------------------------------------------------------------
+def _recompute_line_paths() -> None:
+    """Recompute every reporting path from (id, manager) pairs and write those that changed.
+
+    Simpler than patching subtrees move by move, and correct whatever the file reshuffled.
+    """
+    current: dict[int, str] = {}
+    managers: dict[int, int | None] = {}
+    for pk, manager_id, path in User.objects.values_list("pk", "manager_id", "line_path"):
+        managers[pk] = manager_id
+        current[pk] = path
+    changed = [
+        User(pk=pk, line_path=path)
+        for pk, path in line_paths(managers).items()
+        if current[pk] != path
+    ]
+    _update_users(changed, ["line_path"])
+
+
+# --- Export -----------------------------------------------------------------------------------
 
 
 def iter_org_rows() -> Iterator[list[str]]:
+    """The header, then one escaped row per person (deactivated people too), by email."""
     yield list(COLUMNS)
-    people = User.objects.select_related("job_role", "team__department", "manager").order_by(
-        "email"
+    people = (
+        User.objects.select_related("job_role", "team__department", "manager")
+        .only(
+            *_USER_FIELDS,
+            "job_role__name",
+            "team__name",
+            "team__department__name",
+            "manager__email",
+        )
+        .order_by("email")
     )
     for u in people.iterator(chunk_size=BATCH):
         yield [
-            _escape(str(value))
+            escape_cell(value)
             for value in (
                 u.email,
                 u.display_name,
@@ -510,7 +826,7 @@ def iter_org_rows() -> Iterator[list[str]]:
 
 
 def export_org_csv(*, out: IO[str]) -> int:
-    """Write every person (deactivated too) in the import format; return how many."""
+    """Write every person in the import format, streaming; return how many were written."""
     writer = csv.writer(out)
     rows = iter_org_rows()
     writer.writerow(next(rows))

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from peerpath.people.models import Department, JobRole, Team, User
+from peerpath.skills import selectors as skills
 
 
 def people_active() -> QuerySet[User]:
@@ -89,7 +90,13 @@ def job_roles_all() -> QuerySet[JobRole]:
 
 
 def reviewer_skill_ids(user: User) -> set[int]:
-    return set(user.reviewer_areas.values_list("skill_id", flat=True))
+    """Skills the user reviews: their granted areas and every sub-skill (cached per request)."""
+    cached: set[int] | None = getattr(user, "_peerpath_reviewer_skills", None)
+    if cached is None:
+        paths = list(user.reviewer_areas.values_list("skill__path", flat=True))
+        cached = skills.skill_ids_within(paths)
+        user._peerpath_reviewer_skills = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def job_roles_with_counts() -> QuerySet[JobRole]:

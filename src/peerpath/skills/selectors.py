@@ -35,3 +35,13 @@ def skills_with_module_counts() -> QuerySet[Skill]:
     return Skill.objects.annotate(
         module_count=Count("modules", filter=Q(modules__status="published"))
     ).order_by("path")
+
+
+def skill_ids_within(paths: list[str]) -> set[int]:
+    """Ids of the skills at or beneath each given path: an area includes its sub-skills."""
+    if not paths:
+        return set()
+    match = Q()
+    for path in paths:
+        match |= Q(path=path) | Q(path__startswith=f"{path} / ")
+    return set(Skill.objects.filter(match).values_list("id", flat=True))

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django import forms
+
+from peerpath.curation.models import FlagReason
+
+STAR_CHOICES = [(n, f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)]
+
+
+class RatingForm(forms.Form):
+    stars = forms.TypedChoiceField(
+        choices=STAR_CHOICES, coerce=int, widget=forms.RadioSelect, label="Your rating"
+    )
+    comment = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Note to the author (optional, only they see it)",
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000}),
+    )
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(choices=FlagReason.choices, label="What is the problem?")
+    details = forms.CharField(
+        min_length=10,
+        max_length=2000,
+        label="Details",
+        help_text="Which part, and what should it say instead?",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+    )
+
+
+class CloseFlagForm(forms.Form):
+    note = forms.CharField(required=False, max_length=500, label="Note (optional)")

@@ -1,0 +1,90 @@
+"""Quality signals on modules: learners' ratings and flags for moderation."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class Rating(models.Model):
+    """One learner's 1–5 rating of a module, with an optional private note to its author."""
+
+    module = models.ForeignKey("content.Module", on_delete=models.CASCADE, related_name="ratings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings"
+    )
+    stars = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["module", "user"], name="rating_one_per_user"),
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5), name="rating_stars_1_to_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["module", "-updated_at"], name="rating_module_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.stars}★ on {self.module_id} by {self.user_id}"
+
+
+class FlagReason(models.TextChoices):
+    WRONG = "wrong", "Something is wrong"
+    OUTDATED = "outdated", "It is out of date"
+    OFFENSIVE = "offensive", "It is offensive or inappropriate"
+    OTHER = "other", "Something else"
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class Flag(models.Model):
+    """A report that a module needs attention, waiting in the moderation queue."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    module = models.ForeignKey("content.Module", on_delete=models.CASCADE, related_name="flags")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags_raised"
+    )
+    reason = models.CharField(max_length=12, choices=FlagReason.choices)
+    details = models.TextField(max_length=2000)
+    status = models.CharField(max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="flags_closed",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            # One open report per person per module: repeat reports add nothing.
+            models.UniqueConstraint(
+                fields=["module", "reporter"],
+                condition=models.Q(status="open"),
+                name="flag_one_open_per_reporter",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open") | models.Q(closed_at__isnull=False),
+                name="flag_closed_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="flag_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on {self.module_id}"
