@@ -212,7 +212,7 @@ def test_admin_grants_expert_reviewer_areas(org, client_for):
             "reviewer_skills": [calls.pk],
         },
     )
-    assert permissions.can_review_skill(org.lead, calls.pk)
+    assert permissions.can_review_skill(User.objects.get(pk=org.lead.pk), calls.pk)
     client_for(org.admin).post(
         url,
         {
@@ -221,7 +221,8 @@ def test_admin_grants_expert_reviewer_areas(org, client_for):
             "time_zone": "UTC",
         },
     )
-    assert not permissions.can_review_skill(org.lead, calls.pk)
+    # A fresh load of the person, as their next request would make.
+    assert not permissions.can_review_skill(User.objects.get(pk=org.lead.pk), calls.pk)
 
 
 def test_admin_adds_team_with_new_department_and_duplicates_are_refused(org, client_for):
