@@ -772,6 +772,26 @@ def test_an_admin_cannot_deactivate_or_demote_themselves_by_import(boss: User) -
     assert boss.is_learning_admin
 
 
+@pytest.mark.django_db
+def test_someone_who_may_not_grant_roles_cannot_change_them_by_import(
+    boss: User, lead: User
+) -> None:
+    result = import_org_csv(
+        file=make_csv(
+            {"email": lead.email, "display_name": lead.display_name, "learning_admin": "yes"},
+            {"email": "new@example.com", "display_name": "New", "learning_admin": "no"},
+            columns=["email", "display_name", "learning_admin"],
+        ),
+        actor_id=boss.pk,  # an ordinary manager, not a learning admin
+    )
+
+    assert result.errors == [
+        RowError(2, "learning_admin", "You may not grant or remove the learning-admin role.")
+    ]
+    lead.refresh_from_db()
+    assert not lead.is_learning_admin
+
+
 # --- File-level rules -------------------------------------------------------------------------
 
 
@@ -886,6 +906,15 @@ def test_files_with_too_many_rows_are_refused(monkeypatch: pytest.MonkeyPatch) -
 
     assert result.errors == [RowError(0, "", "The file has more than 3 people; split it.")]
     assert import_org_csv(file=make_csv(*rows[:3])).created == 3
+
+
+@pytest.mark.django_db
+def test_malformed_rows_count_towards_the_row_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(org_csv, "MAX_ROWS", 3)
+
+    result = import_org_csv(file=b"email,display_name\n" + b"a,b,c\n" * 1000)
+
+    assert result.errors == [RowError(0, "", "The file has more than 3 people; split it.")]
 
 
 # --- Export, round trip and formula injection -------------------------------------------------

@@ -47,7 +47,7 @@ MAX_ROWS: Final = 200_000
 BATCH: Final = 2_000
 FORMULA_PREFIXES: Final = ("=", "+", "-", "@")
 # A formula character, possibly behind apostrophes that earlier escaping added.
-_GUARDED = re.compile(r"'*[=+\-@]")
+_GUARDED = re.compile("'*[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
 STATUS_VALUES: Final = {"active": True, "inactive": False}
 YES_NO: Final = {"yes": True, "no": False}
 DEFAULT_TIME_ZONE: Final = "UTC"
@@ -250,12 +250,14 @@ def _read_rows(text: str) -> tuple[list[_Row], list[RowError]]:
     if errors:
         return [], errors
     rows: list[_Row] = []
-    number = 1
+    number, people = 1, 0
     try:
         for number, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
                 continue  # blank lines are harmless
-            if len(rows) >= MAX_ROWS:
+            people += 1
+            # Counted before the shape check, so neither rows nor errors can grow unbounded.
+            if people > MAX_ROWS:
                 return [], [
                     RowError(0, "", f"The file has more than {MAX_ROWS:,} people; split it.")
                 ]
@@ -542,6 +544,8 @@ def import_org_csv(
 
     Never raises for bad input: every problem comes back in ``ImportResult.errors``.
     ``actor_id`` is the admin importing, so they cannot deactivate or demote themselves.
+    ``progress(done, total)`` is called after each batch of rows is written, and once at the
+    end, so a command line or background task can show how far it has got.
     """
     text, error = _decode(file)
     if text is None:
