@@ -32,7 +32,14 @@ def test_author_writes_and_publishes_a_module(org, sign_in, page, screenshot):
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("heading", name="Recap")).to_be_visible()
     expect(page.get_by_role("status").first).to_contain_text("was published")
-    assert Module.objects.get(title="Closing a call well").is_published
+    module = Module.objects.get(title="Closing a call well")
+    assert module.is_published
+
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Co-authors").fill(org.lead.email)
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("with Leo Lead")).to_be_visible()
+    assert list(module.co_authors.all()) == [org.lead]
 
 
 def test_manager_sees_their_team_and_a_reports_learning(org, sign_in, page, screenshot):

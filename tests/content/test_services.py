@@ -86,3 +86,36 @@ def test_path_needs_distinct_modules(org):
         services.path_create(author=org.lead, title="P", summary="S", modules=[a, a])
     with pytest.raises(ValidationError, match="at least one"):
         services.path_create(author=org.lead, title="P", summary="S", modules=[])
+
+
+def test_co_authors_edit_and_publish_but_only_the_owner_chooses_them(org):
+    module = ModuleFactory(author=org.lead, publish=False)
+    services.module_set_co_authors(actor=org.lead, module=module, people=[org.member])
+    module = selectors.module_by_public_id(module.public_id)
+    services.module_update(
+        actor=org.member,
+        module=module,
+        title="Better title",
+        summary="s",
+        body_markdown="## Body",
+        estimated_minutes=5,
+        skills=[],
+    )
+    services.module_publish(actor=org.member, module=module)
+    assert module.is_published
+    with pytest.raises(PermissionDenied):
+        services.module_set_co_authors(actor=org.member, module=module, people=[org.deep])
+    with pytest.raises(PermissionDenied):
+        services.module_unpublish(actor=org.member, module=module)
+    assert list(module.co_authors.all()) == [org.member]
+    assert module in selectors.modules_by_author(org.member)
+
+
+def test_co_author_rules(org):
+    module = ModuleFactory(author=org.lead)
+    with pytest.raises(ValidationError, match="already an author"):
+        services.module_set_co_authors(actor=org.lead, module=module, people=[org.lead])
+    org.deep.is_active = False
+    with pytest.raises(ValidationError, match="Deactivated"):
+        services.module_set_co_authors(actor=org.lead, module=module, people=[org.deep])
+    assert not module.co_authors.exists()

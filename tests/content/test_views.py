@@ -70,3 +70,23 @@ def test_my_modules_lists_only_mine(org, client_for):
     body = client_for(org.member).get(reverse("content:mine")).content.decode()
     assert "Mine" in body
     assert "Theirs" not in body
+
+
+def test_owner_adds_co_authors_by_email_and_unknown_addresses_are_refused(org, client_for):
+    module = ModuleFactory(author=org.member)
+    url = reverse("content:edit", args=[module.public_id])
+    response = client_for(org.member).post(
+        url, {**VALID, "co_authors": f"{org.lead.email}, ghost@example.com"}
+    )
+    assert "ghost@example.com" in response.content.decode()
+    assert not module.co_authors.exists()
+    client_for(org.member).post(url, {**VALID, "co_authors": org.lead.email.upper()})
+    assert list(module.co_authors.all()) == [org.lead]
+    # The co-author now edits, but the co-author field is not theirs to change.
+    page = client_for(org.lead).get(url).content.decode()
+    assert 'name="co_authors"' not in page
+    assert client_for(org.lead).post(url, {**VALID, "title": "Edited by lead"}).status_code == 302
+    module.refresh_from_db()
+    assert module.title == "Edited by lead"
+    assert list(module.co_authors.all()) == [org.lead]
+    assert "Edited by lead" in client_for(org.lead).get(reverse("content:mine")).content.decode()

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from peerpath.content.models import Module
+from peerpath.people import selectors as people
 from peerpath.skills import selectors as skills
 
 
@@ -33,6 +34,29 @@ class ModuleForm(forms.ModelForm[Module]):
             "estimated_minutes": forms.NumberInput(attrs={"min": 1, "max": 600}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    co_authors = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Co-authors",
+        help_text="Colleagues' email addresses, separated by commas. "
+        "They can edit and publish this module with you.",
+    )
+
+    def __init__(self, *args: Any, can_choose_co_authors: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["body_markdown"].required = True
+        if not can_choose_co_authors:
+            del self.fields["co_authors"]
+        elif self.instance.pk:
+            self.initial["co_authors"] = ", ".join(p.email for p in self.instance.co_authors.all())
+
+    def clean_co_authors(self) -> list[Any]:
+        raw = self.cleaned_data.get("co_authors", "")
+        emails = [e for e in raw.replace(";", ",").replace("\n", ",").split(",") if e.strip()]
+        people_found, missing = people.people_by_emails(emails)
+        if missing:
+            raise forms.ValidationError(
+                "Nobody active in Peerpath has the address %(emails)s.",
+                params={"emails": ", ".join(missing)},
+            )
+        return people_found

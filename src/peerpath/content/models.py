@@ -35,6 +35,9 @@ class Module(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_modules"
     )
+    co_authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="co_authored_modules"
+    )
     status = models.CharField(
         max_length=12, choices=ModuleStatus.choices, default=ModuleStatus.DRAFT
     )

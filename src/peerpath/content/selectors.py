@@ -54,7 +54,7 @@ def module_by_public_id(public_id: uuid.UUID | str) -> Module | None:
     try:
         return (
             Module.objects.select_related("owner", "owner__team")
-            .prefetch_related("skills")
+            .prefetch_related("skills", "co_authors")
             .get(public_id=public_id)
         )
     except (Module.DoesNotExist, ValueError):
@@ -79,6 +79,19 @@ def modules_by_owner(user: User) -> QuerySet[Module]:
         .exclude(status=ModuleStatus.ARCHIVED)
         .defer("body_markdown", "body_html")
         .prefetch_related("skills")
+        .order_by("-updated_at")
+    )
+
+
+def modules_by_author(user: User) -> QuerySet[Module]:
+    """Modules the user owns or co-authors, most recently changed first."""
+    return (
+        Module.objects.filter(Q(owner=user) | Q(co_authors=user))
+        .exclude(status=ModuleStatus.ARCHIVED)
+        .defer("body_markdown", "body_html")
+        .select_related("owner")
+        .prefetch_related("skills")
+        .distinct()
         .order_by("-updated_at")
     )
 

@@ -94,7 +94,7 @@ def module_publish(*, actor: User, module: Module) -> Module:
 @transaction.atomic
 def module_unpublish(*, actor: User, module: Module) -> Module:
     """Return a module to draft; learners' progress on it is kept."""
-    permissions.require(permissions.can_edit_module(actor, module))
+    permissions.require(permissions.can_unpublish_module(actor, module))
     module.status = ModuleStatus.DRAFT
     module.published_at = None
     module.save(update_fields=["status", "published_at", "updated_at"])
@@ -123,3 +123,24 @@ def path_create(
         PathStep(path=path, module=m, position=i) for i, m in enumerate(modules, start=1)
     )
     return path
+
+
+MAX_CO_AUTHORS = 10
+
+
+@transaction.atomic
+def module_set_co_authors(*, actor: User, module: Module, people: Sequence[User]) -> Module:
+    """Replace the module's co-authors: colleagues who may edit and publish it."""
+    permissions.require(
+        permissions.can_manage_co_authors(actor, module),
+        "Only the module's owner chooses its co-authors.",
+    )
+    chosen = {p.pk: p for p in people}
+    if module.owner_id in chosen:
+        raise ValidationError({"co_authors": "The owner is already an author."})
+    if any(not p.is_active for p in chosen.values()):
+        raise ValidationError({"co_authors": "Deactivated people cannot be co-authors."})
+    if len(chosen) > MAX_CO_AUTHORS:
+        raise ValidationError({"co_authors": f"A module has at most {MAX_CO_AUTHORS} co-authors."})
+    module.co_authors.set(list(chosen.values()))
+    return module

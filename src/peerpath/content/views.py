@@ -18,7 +18,7 @@ from peerpath.core.pagination import paginate
 
 def my_modules(request: AuthedRequest) -> HttpResponse:
     permissions.require(permissions.can_create_module(request.user))
-    page = paginate(request, selectors.modules_by_owner(request.user), per_page=20)
+    page = paginate(request, selectors.modules_by_author(request.user), per_page=20)
     return render(request, "content/my_modules.html", {"page": page})
 
 
@@ -36,6 +36,9 @@ def module_new(request: AuthedRequest) -> HttpResponse:
                 skills=form.cleaned_data["skills"],
                 publish="publish" in request.POST,
             )
+            services.module_set_co_authors(
+                actor=request.user, module=module, people=form.cleaned_data["co_authors"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -47,7 +50,8 @@ def module_new(request: AuthedRequest) -> HttpResponse:
 
 def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     module = selectors.get_module_for_user(request.user, public_id, write=True)
-    form = ModuleForm(request.POST or None, instance=module)
+    can_choose = permissions.can_manage_co_authors(request.user, module)
+    form = ModuleForm(request.POST or None, instance=module, can_choose_co_authors=can_choose)
     if request.method == "POST" and form.is_valid():
         try:
             services.module_update(
@@ -59,6 +63,10 @@ def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
                 estimated_minutes=form.cleaned_data["estimated_minutes"],
                 skills=form.cleaned_data["skills"],
             )
+            if can_choose:
+                services.module_set_co_authors(
+                    actor=request.user, module=module, people=form.cleaned_data["co_authors"]
+                )
             if "publish" in request.POST:
                 services.module_publish(actor=request.user, module=module)
         except ValidationError as exc:

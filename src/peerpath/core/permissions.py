@@ -107,7 +107,22 @@ def can_create_module(user: Actor) -> bool:
 
 
 def can_edit_module(user: Actor, module: Module) -> bool:
+    """The owner, co-authors and learning admins."""
+    if not _active(user):
+        return False
+    if module.owner_id == user.pk or is_learning_admin(user):
+        return True
+    return any(person.pk == user.pk for person in module.co_authors.all())
+
+
+def can_manage_co_authors(user: Actor, module: Module) -> bool:
+    """Only the owner (or a learning admin) decides who writes with them."""
     return _active(user) and (module.owner_id == user.pk or is_learning_admin(user))
+
+
+def can_unpublish_module(user: Actor, module: Module) -> bool:
+    """Taking a module away from learners is the owner's (or an admin's) call."""
+    return can_manage_co_authors(user, module)
 
 
 def can_view_module(user: Actor, module: Module) -> bool:

@@ -111,3 +111,11 @@ def teams_with_counts() -> QuerySet[Team]:
         .annotate(people_count=Count("members", filter=Q(members__is_active=True)))
         .order_by("department__name", "name")
     )
+
+
+def people_by_emails(emails: list[str]) -> tuple[list[User], list[str]]:
+    """Active people with these addresses (any case), and the addresses nobody has."""
+    wanted = {e.strip().lower() for e in emails if e.strip()}
+    found = list(User.objects.filter(email__in=wanted, is_active=True))
+    known = {u.email.lower() for u in found}
+    return found, sorted(wanted - known)
