@@ -32,6 +32,8 @@ def test_main_pages_have_no_serious_accessibility_violations(
         "/team/",
         "/create/",
         "/create/new/",
+        f"/create/{module.public_id}/edit/",
+        f"/create/{module.public_id}/history/?v=1",
         "/profile/",
         "/profile/edit/",
         "/no-such-page/",

@@ -37,7 +37,7 @@ def test_author_writes_and_publishes_a_module(org, sign_in, page, screenshot):
 
     page.get_by_role("link", name="Edit").click()
     page.get_by_label("Co-authors").fill(org.lead.email)
-    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("with Leo Lead")).to_be_visible()
     assert list(module.co_authors.all()) == [org.lead]
 
@@ -149,3 +149,25 @@ def test_phone_layout_keeps_navigation_reachable(org, sign_in, page, screenshot)
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Learn")
     ).to_be_visible()
     screenshot("home-phone")
+
+
+def test_author_revises_a_published_module_and_reads_its_history(org, sign_in, page, screenshot):
+    module = ModuleFactory(
+        author=org.member, title="Refund rules", body_markdown="## Window\n\n14 days.\n"
+    )
+    sign_in(org.member)
+    page.goto(f"/create/{module.public_id}/edit/")
+    page.get_by_label("Content").fill("## Window\n\n30 days, from delivery.\n")
+    expect(page.locator("#autosave-status")).to_contain_text("Draft saved", timeout=10_000)
+    page.goto(f"/learn/m/{module.public_id}/{module.slug}/")
+    expect(page.get_by_text("14 days.")).to_be_visible()  # learners still see version 1
+    expect(page.get_by_text("You have unpublished changes")).to_be_visible()
+    page.get_by_role("link", name="Review and publish them").click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("30 days, from delivery.")).to_be_visible()
+    page.get_by_role("link", name="History").click()
+    page.get_by_role("link", name="Version 2").click()
+    diff = page.get_by_label("Lines removed and added")
+    expect(diff).to_contain_text("14 days.")
+    expect(diff).to_contain_text("30 days, from delivery.")
+    screenshot("module-history")

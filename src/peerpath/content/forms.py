@@ -4,36 +4,37 @@ from typing import Any
 
 from django import forms
 
-from peerpath.content.models import Module
 from peerpath.people import selectors as people
 from peerpath.skills import selectors as skills
 
 
-class ModuleForm(forms.ModelForm[Module]):
+class ModuleForm(forms.Form):
+    """The module editor. Fields mirror the module's text; services decide where it goes."""
+
+    title = forms.CharField(max_length=160)
+    summary = forms.CharField(
+        max_length=300,
+        help_text="One or two sentences shown in the catalog.",
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
+    )
+    estimated_minutes = forms.IntegerField(
+        label="Estimated minutes",
+        min_value=1,
+        max_value=600,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 600}),
+    )
     skills = forms.ModelMultipleChoiceField(
         queryset=skills.skills_all(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text="Hold Ctrl (⌘ on a Mac) to choose several.",
     )
-
-    class Meta:
-        model = Module
-        fields = ["title", "summary", "estimated_minutes", "skills", "body_markdown"]
-        labels = {
-            "body_markdown": "Content",
-            "estimated_minutes": "Estimated minutes",
-        }
-        help_texts = {
-            "summary": "One or two sentences shown in the catalog.",
-            "body_markdown": "Markdown: ## headings, **bold**, lists, tables, > tips.",
-        }
-        widgets = {
-            "summary": forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
-            "body_markdown": forms.Textarea(attrs={"rows": 20, "class": "mono"}),
-            "estimated_minutes": forms.NumberInput(attrs={"min": 1, "max": 600}),
-        }
-
+    body_markdown = forms.CharField(
+        label="Content",
+        max_length=200_000,
+        help_text="Markdown: ## headings, **bold**, lists, tables, > tips.",
+        widget=forms.Textarea(attrs={"rows": 20, "class": "mono"}),
+    )
     co_authors = forms.CharField(
         required=False,
         max_length=2000,
@@ -44,11 +45,8 @@ class ModuleForm(forms.ModelForm[Module]):
 
     def __init__(self, *args: Any, can_choose_co_authors: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body_markdown"].required = True
         if not can_choose_co_authors:
             del self.fields["co_authors"]
-        elif self.instance.pk:
-            self.initial["co_authors"] = ", ".join(p.email for p in self.instance.co_authors.all())
 
     def clean_co_authors(self) -> list[Any]:
         raw = self.cleaned_data.get("co_authors", "")
@@ -60,3 +58,10 @@ class ModuleForm(forms.ModelForm[Module]):
                 params={"emails": ", ".join(missing)},
             )
         return people_found
+
+    def content(self) -> dict[str, Any]:
+        """The cleaned text fields, as the content services take them."""
+        return {
+            f: self.cleaned_data[f]
+            for f in ("title", "summary", "body_markdown", "estimated_minutes", "skills")
+        }

@@ -107,3 +107,51 @@ class PathStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.module_id}"
+
+
+class ModuleDraft(models.Model):
+    """Edits to a published module that are not published yet.
+
+    Learners keep reading the module's published text until the draft is published.
+    """
+
+    module = models.OneToOneField(Module, on_delete=models.CASCADE, related_name="draft")
+    title = models.CharField(max_length=160)
+    summary = models.CharField(max_length=300)
+    body_markdown = models.TextField(max_length=200_000)
+    estimated_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    skill_ids = models.JSONField(default=list, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Draft of {self.module_id}"
+
+
+class ModuleVersion(models.Model):
+    """An immutable snapshot of a module, made at every publish."""
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=160)
+    summary = models.CharField(max_length=300)
+    body_markdown = models.TextField(max_length=200_000)
+    estimated_minutes = models.PositiveSmallIntegerField()
+    skill_ids = models.JSONField(default=list, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "number"], name="version_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} of {self.module_id}"

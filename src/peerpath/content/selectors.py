@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from peerpath.content.models import LearningPath, Module, ModuleStatus, PathStep
+from peerpath.content.models import (
+    LearningPath,
+    Module,
+    ModuleDraft,
+    ModuleStatus,
+    ModuleVersion,
+    PathStep,
+)
 from peerpath.core import permissions
 from peerpath.skills import selectors as skills
 
@@ -122,3 +131,47 @@ def path_by_public_id(public_id: uuid.UUID | str) -> LearningPath | None:
         )
     except (LearningPath.DoesNotExist, ValueError):
         return None
+
+
+@dataclass(frozen=True)
+class WorkingCopy:
+    """What the editor shows: the unpublished draft if there is one, else the module's text."""
+
+    title: str
+    summary: str
+    body_markdown: str
+    estimated_minutes: int
+    skill_ids: list[int]
+    is_draft_of_published: bool
+    updated_at: datetime
+
+
+def working_copy(module: Module) -> WorkingCopy:
+    draft = ModuleDraft.objects.filter(module=module).first()
+    if draft is not None:
+        return WorkingCopy(
+            draft.title,
+            draft.summary,
+            draft.body_markdown,
+            draft.estimated_minutes,
+            list(draft.skill_ids),
+            True,
+            draft.updated_at,
+        )
+    return WorkingCopy(
+        module.title,
+        module.summary,
+        module.body_markdown,
+        module.estimated_minutes,
+        [s.pk for s in module.skills.all()],
+        False,
+        module.updated_at,
+    )
+
+
+def has_unpublished_changes(module: Module) -> bool:
+    return ModuleDraft.objects.filter(module=module).exists()
+
+
+def module_versions(module: Module) -> list[ModuleVersion]:
+    return list(module.versions.select_related("published_by").order_by("-number"))

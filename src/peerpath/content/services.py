@@ -10,9 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from peerpath.content.models import LearningPath, Module, ModuleStatus, PathStep
+from peerpath.content.models import (
+    LearningPath,
+    Module,
+    ModuleDraft,
+    ModuleStatus,
+    ModuleVersion,
+    PathStep,
+)
 from peerpath.content.rendering import render_markdown
 from peerpath.core import permissions
+from peerpath.skills import selectors as skills_selectors
 
 if TYPE_CHECKING:
     from peerpath.people.models import User
@@ -64,7 +72,58 @@ def module_update(
     estimated_minutes: int,
     skills: Iterable[Skill],
 ) -> Module:
+    """Save an author's edits.
+
+    A module learners can see keeps its published text: the edits go into its draft
+    until they are published. A module nobody sees yet is edited in place.
+    """
     permissions.require(permissions.can_edit_module(actor, module))
+    skill_ids = sorted({s.pk for s in skills})
+    if not module.is_published:
+        _apply_content(
+            module,
+            title=title,
+            summary=summary,
+            body_markdown=body_markdown,
+            estimated_minutes=estimated_minutes,
+            skill_ids=skill_ids,
+        )
+        return module
+    draft = ModuleDraft(
+        module=module,
+        title=title.strip(),
+        summary=summary.strip(),
+        body_markdown=body_markdown,
+        estimated_minutes=estimated_minutes,
+        skill_ids=skill_ids,
+        updated_by=actor,
+    )
+    draft.full_clean(exclude=["module", "updated_by"])
+    # Lock the module row so two tabs saving at once cannot both create its draft.
+    Module.objects.select_for_update().filter(pk=module.pk).exists()
+    ModuleDraft.objects.update_or_create(
+        module=module,
+        defaults={
+            "title": draft.title,
+            "summary": draft.summary,
+            "body_markdown": draft.body_markdown,
+            "estimated_minutes": draft.estimated_minutes,
+            "skill_ids": draft.skill_ids,
+            "updated_by": actor,
+        },
+    )
+    return module
+
+
+def _apply_content(
+    module: Module,
+    *,
+    title: str,
+    summary: str,
+    body_markdown: str,
+    estimated_minutes: int,
+    skill_ids: Sequence[int],
+) -> None:
     module.title = title.strip()
     module.slug = _slug(title)
     module.summary = summary.strip()
@@ -73,28 +132,92 @@ def module_update(
     module.estimated_minutes = estimated_minutes
     module.full_clean()
     module.save()
-    module.skills.set(list(skills))
-    return module
+    module.skills.set(list(skills_selectors.skills_all().filter(pk__in=skill_ids)))
 
 
 @transaction.atomic
 def module_publish(*, actor: User, module: Module) -> Module:
-    """Make a module visible in the catalog to everyone in the organisation."""
+    """Publish the module's latest text, recording it as a new immutable version."""
     permissions.require(permissions.can_edit_module(actor, module))
-    if module.status == ModuleStatus.PUBLISHED:
-        return module
-    if not module.body_markdown.strip():
+    # Lock the module: two publishes at once must not take the same version number.
+    locked = Module.objects.select_for_update().get(pk=module.pk)
+    draft = ModuleDraft.objects.filter(module=locked).first()
+    if locked.is_published and draft is None:
+        return locked
+    if draft is not None:
+        _apply_content(
+            locked,
+            title=draft.title,
+            summary=draft.summary,
+            body_markdown=draft.body_markdown,
+            estimated_minutes=draft.estimated_minutes,
+            skill_ids=draft.skill_ids,
+        )
+        draft.delete()
+    if not locked.body_markdown.strip():
         raise ValidationError({"body_markdown": "Write the module before publishing it."})
-    module.status = ModuleStatus.PUBLISHED
-    module.published_at = timezone.now()
-    module.save(update_fields=["status", "published_at", "updated_at"])
+    now = timezone.now()
+    last = locked.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    ModuleVersion.objects.create(
+        module=locked,
+        number=last + 1,
+        title=locked.title,
+        summary=locked.summary,
+        body_markdown=locked.body_markdown,
+        estimated_minutes=locked.estimated_minutes,
+        skill_ids=sorted(locked.skills.values_list("pk", flat=True)),
+        published_by=actor,
+        published_at=now,
+    )
+    locked.status = ModuleStatus.PUBLISHED
+    locked.published_at = locked.published_at or now
+    locked.save(update_fields=["status", "published_at", "updated_at"])
+    # The caller's instance now shows what was published.
+    module.refresh_from_db()
     return module
 
 
 @transaction.atomic
+def module_discard_draft(*, actor: User, module: Module) -> None:
+    """Throw away unpublished edits; the published text stays as it is."""
+    permissions.require(permissions.can_edit_module(actor, module))
+    ModuleDraft.objects.filter(module=module).delete()
+
+
+@transaction.atomic
+def module_restore_version(*, actor: User, module: Module, version: ModuleVersion) -> Module:
+    """Bring an old version's text back as the module's working copy, ready to publish."""
+    if version.module_id != module.pk:
+        raise ValidationError("That version belongs to another module.")
+    return module_update(
+        actor=actor,
+        module=module,
+        title=version.title,
+        summary=version.summary,
+        body_markdown=version.body_markdown,
+        estimated_minutes=version.estimated_minutes,
+        skills=skills_selectors.skills_all().filter(pk__in=version.skill_ids),
+    )
+
+
+@transaction.atomic
 def module_unpublish(*, actor: User, module: Module) -> Module:
-    """Return a module to draft; learners' progress on it is kept."""
+    """Return a module to draft; learners' progress on it is kept.
+
+    Unpublished edits become the module's text again, so nothing written is lost.
+    """
     permissions.require(permissions.can_unpublish_module(actor, module))
+    draft = ModuleDraft.objects.filter(module=module).first()
+    if draft is not None:
+        _apply_content(
+            module,
+            title=draft.title,
+            summary=draft.summary,
+            body_markdown=draft.body_markdown,
+            estimated_minutes=draft.estimated_minutes,
+            skill_ids=draft.skill_ids,
+        )
+        draft.delete()
     module.status = ModuleStatus.DRAFT
     module.published_at = None
     module.save(update_fields=["status", "published_at", "updated_at"])

@@ -9,4 +9,8 @@ urlpatterns = [
     path("<uuid:public_id>/edit/", views.module_edit, name="edit"),
     path("<uuid:public_id>/publish/", views.module_publish, name="publish"),
     path("<uuid:public_id>/unpublish/", views.module_unpublish, name="unpublish"),
+    path("<uuid:public_id>/autosave/", views.module_autosave, name="autosave"),
+    path("<uuid:public_id>/discard/", views.module_discard, name="discard"),
+    path("<uuid:public_id>/history/", views.module_history, name="history"),
+    path("<uuid:public_id>/history/<int:number>/restore/", views.module_restore, name="restore"),
 ]

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerpath.content import selectors, services
+from peerpath.content.diffing import text_diff
 from peerpath.content.forms import ModuleForm
 from peerpath.core import permissions
 from peerpath.core.forms import add_service_errors
 from peerpath.core.http import AuthedRequest
 from peerpath.core.pagination import paginate
+
+if TYPE_CHECKING:
+    from peerpath.content.models import Module
 
 
 def my_modules(request: AuthedRequest) -> HttpResponse:
@@ -28,13 +35,7 @@ def module_new(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             module = services.module_create(
-                author=request.user,
-                title=form.cleaned_data["title"],
-                summary=form.cleaned_data["summary"],
-                body_markdown=form.cleaned_data["body_markdown"],
-                estimated_minutes=form.cleaned_data["estimated_minutes"],
-                skills=form.cleaned_data["skills"],
-                publish="publish" in request.POST,
+                author=request.user, publish="publish" in request.POST, **form.content()
             )
             services.module_set_co_authors(
                 actor=request.user, module=module, people=form.cleaned_data["co_authors"]
@@ -48,21 +49,27 @@ def module_new(request: AuthedRequest) -> HttpResponse:
     return render(request, "content/module_form.html", {"form": form, "module": None})
 
 
+def _initial(module: Module, copy: selectors.WorkingCopy) -> dict[str, object]:
+    return {
+        "title": copy.title,
+        "summary": copy.summary,
+        "body_markdown": copy.body_markdown,
+        "estimated_minutes": copy.estimated_minutes,
+        "skills": copy.skill_ids,
+        "co_authors": ", ".join(p.email for p in module.co_authors.all()),
+    }
+
+
 def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     module = selectors.get_module_for_user(request.user, public_id, write=True)
     can_choose = permissions.can_manage_co_authors(request.user, module)
-    form = ModuleForm(request.POST or None, instance=module, can_choose_co_authors=can_choose)
+    copy = selectors.working_copy(module)
+    form = ModuleForm(
+        request.POST or None, initial=_initial(module, copy), can_choose_co_authors=can_choose
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.module_update(
-                actor=request.user,
-                module=module,
-                title=form.cleaned_data["title"],
-                summary=form.cleaned_data["summary"],
-                body_markdown=form.cleaned_data["body_markdown"],
-                estimated_minutes=form.cleaned_data["estimated_minutes"],
-                skills=form.cleaned_data["skills"],
-            )
+            services.module_update(actor=request.user, module=module, **form.content())
             if can_choose:
                 services.module_set_co_authors(
                     actor=request.user, module=module, people=form.cleaned_data["co_authors"]
@@ -72,9 +79,86 @@ def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"“{module.title}” was saved.")
+            if "publish" in request.POST:
+                messages.success(request, f"“{module.title}” is published.")
+            elif module.is_published:
+                messages.success(
+                    request,
+                    "Your changes are saved as a draft. Learners see the published version "
+                    "until you publish.",
+                )
+            else:
+                messages.success(request, f"“{module.title}” was saved.")
             return redirect("learning:module", public_id=module.public_id, slug=module.slug)
-    return render(request, "content/module_form.html", {"form": form, "module": module})
+    return render(
+        request,
+        "content/module_form.html",
+        {"form": form, "module": module, "copy": copy, "can_publish": True},
+    )
+
+
+@require_POST
+def module_autosave(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Save the editor's text every few seconds, without publishing anything."""
+    module = selectors.get_module_for_user(request.user, public_id, write=True)
+    form = ModuleForm(request.POST, can_choose_co_authors=False)
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{form.fields[f].label or f}: {' '.join(str(m) for m in e)}"
+            for f, e in form.errors.items()
+        )
+        return render(request, "content/_autosave.html", {"error": problems})
+    try:
+        services.module_update(actor=request.user, module=module, **form.content())
+    except ValidationError as exc:
+        return render(request, "content/_autosave.html", {"error": " ".join(exc.messages)})
+    return render(request, "content/_autosave.html", {"saved_at": timezone.now()})
+
+
+def module_history(request: AuthedRequest, public_id: str) -> HttpResponse:
+    module = selectors.get_module_for_user(request.user, public_id, write=True)
+    versions = selectors.module_versions(module)
+    copy = selectors.working_copy(module)
+    shown = None
+    try:
+        wanted = int(request.GET.get("v", "0"))
+    except ValueError:
+        wanted = 0
+    diff = []
+    if wanted:
+        shown = next((v for v in versions if v.number == wanted), None)
+        if shown is None:
+            raise Http404("No such version.")
+        previous = next((v for v in versions if v.number == wanted - 1), None)
+        diff = text_diff(previous.body_markdown if previous else "", shown.body_markdown)
+    elif copy.is_draft_of_published and versions:
+        diff = text_diff(versions[0].body_markdown, copy.body_markdown)
+    return render(
+        request,
+        "content/module_history.html",
+        {"module": module, "versions": versions, "shown": shown, "diff": diff, "copy": copy},
+    )
+
+
+@require_POST
+def module_restore(request: AuthedRequest, public_id: str, number: int) -> HttpResponse:
+    module = selectors.get_module_for_user(request.user, public_id, write=True)
+    version = next((v for v in selectors.module_versions(module) if v.number == number), None)
+    if version is None:
+        raise Http404("No such version.")
+    services.module_restore_version(actor=request.user, module=module, version=version)
+    messages.success(
+        request, f"Version {number} is back in the editor. Publish it when it is ready."
+    )
+    return redirect("content:edit", public_id=module.public_id)
+
+
+@require_POST
+def module_discard(request: AuthedRequest, public_id: str) -> HttpResponse:
+    module = selectors.get_module_for_user(request.user, public_id, write=True)
+    services.module_discard_draft(actor=request.user, module=module)
+    messages.success(request, "Unpublished changes were discarded.")
+    return redirect("learning:module", public_id=module.public_id, slug=module.slug)
 
 
 @require_POST

@@ -49,13 +49,15 @@ def module_detail(request: AuthedRequest, public_id: str, slug: str = "") -> Htt
     progress = (
         services.progress_open(user=request.user, module=module) if module.is_published else None
     )
+    can_edit = permissions.can_edit_module(request.user, module)
     return render(
         request,
         "learning/module_detail.html",
         {
             "module": module,
             "progress": progress,
-            "can_edit": permissions.can_edit_module(request.user, module),
+            "can_edit": can_edit,
+            "has_draft": can_edit and content.has_unpublished_changes(module),
             "completions": selectors.module_completion_count(module.pk),
         },
     )
