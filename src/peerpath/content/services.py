@@ -135,6 +135,19 @@ def _apply_content(
     module.skills.set(list(skills_selectors.skills_all().filter(pk__in=skill_ids)))
 
 
+def _apply_draft(module: Module, draft: ModuleDraft) -> None:
+    """Make the draft's text the module's own, and drop the draft."""
+    _apply_content(
+        module,
+        title=draft.title,
+        summary=draft.summary,
+        body_markdown=draft.body_markdown,
+        estimated_minutes=draft.estimated_minutes,
+        skill_ids=draft.skill_ids,
+    )
+    draft.delete()
+
+
 @transaction.atomic
 def module_publish(*, actor: User, module: Module) -> Module:
     """Publish the module's latest text, recording it as a new immutable version."""
@@ -145,15 +158,7 @@ def module_publish(*, actor: User, module: Module) -> Module:
     if locked.is_published and draft is None:
         return locked
     if draft is not None:
-        _apply_content(
-            locked,
-            title=draft.title,
-            summary=draft.summary,
-            body_markdown=draft.body_markdown,
-            estimated_minutes=draft.estimated_minutes,
-            skill_ids=draft.skill_ids,
-        )
-        draft.delete()
+        _apply_draft(locked, draft)
     if not locked.body_markdown.strip():
         raise ValidationError({"body_markdown": "Write the module before publishing it."})
     now = timezone.now()
@@ -209,15 +214,7 @@ def module_unpublish(*, actor: User, module: Module) -> Module:
     permissions.require(permissions.can_unpublish_module(actor, module))
     draft = ModuleDraft.objects.filter(module=module).first()
     if draft is not None:
-        _apply_content(
-            module,
-            title=draft.title,
-            summary=draft.summary,
-            body_markdown=draft.body_markdown,
-            estimated_minutes=draft.estimated_minutes,
-            skill_ids=draft.skill_ids,
-        )
-        draft.delete()
+        _apply_draft(module, draft)
     module.status = ModuleStatus.DRAFT
     module.published_at = None
     module.save(update_fields=["status", "published_at", "updated_at"])
