@@ -34,6 +34,14 @@ def _plain_static_storage(settings) -> None:
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache (throttle counters, cached navigation roles)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def org(db: None) -> Org:
     team = TeamFactory(name="Contact Centre")

@@ -73,3 +73,14 @@ def test_expert_reviewers_are_granted_per_skill(org):
     assert permissions.can_review_skill(org.lead, calls.pk)
     assert not permissions.can_review_skill(org.lead, sales.pk)
     assert not permissions.can_review_skill(org.member, calls.pk)
+
+
+def test_cached_navigation_roles_never_decide_access(org):
+    from peerpath.people import services
+    from peerpath.people.models import User
+
+    assert permissions.navigation(org.lead)["manager"]
+    services.person_set_manager(person=org.deep, manager=org.manager)
+    lead = User.objects.get(pk=org.lead.pk)
+    assert permissions.navigation(lead)["manager"]  # the link may linger for a minute…
+    assert not permissions.can_view_my_team(lead)  # …but the page itself says no

@@ -25,12 +25,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             section = "team" if match.url_name in {"team", "person"} else "learn"
         elif match.namespace == "people":
             section = "admin" if (match.url_name or "").startswith("admin") else "profile"
+    links = permissions.navigation(user)
     return {
         "org_name": settings.ORG_NAME,
         "nav_section": section,
-        "nav_is_manager": permissions.is_manager(user) if user.is_authenticated else False,
-        "nav_is_admin": permissions.can_access_admin(user) if user.is_authenticated else False,
-        "nav_is_moderator": permissions.can_see_moderation_queue(user)
-        if user.is_authenticated
-        else False,
+        "nav_is_manager": links["manager"],
+        "nav_is_admin": links["admin"],
+        "nav_is_moderator": links["moderator"],
     }

@@ -46,6 +46,15 @@ def is_manager(user: Actor) -> bool:
     return _active(user) and people.has_reports(user)  # type: ignore[arg-type]
 
 
+def navigation(user: Actor) -> dict[str, bool]:
+    """Which role-specific links the page shell shows (roles cached briefly; pages re-check)."""
+    if not _active(user):
+        return {"manager": False, "admin": False, "moderator": False}
+    has_reports, is_reviewer = people.nav_roles(user)  # type: ignore[arg-type]
+    admin = is_learning_admin(user)
+    return {"manager": has_reports, "admin": admin, "moderator": admin or is_reviewer}
+
+
 # --- Admin area ----------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
@@ -66,6 +67,23 @@ def has_reports(user: User) -> bool:
         cached = User.objects.filter(manager_id=user.pk, is_active=True).exists()
         user._peerpath_has_reports = cached  # type: ignore[attr-defined]
     return cached
+
+
+def nav_roles(user: User) -> tuple[bool, bool]:
+    """(has reports, is an expert reviewer), cached for a minute: for showing links only.
+
+    Access itself is always decided on fresh data by the permission checks.
+    """
+
+    key = f"peerpath:nav-roles:{user.pk}"
+    roles = cache.get(key)
+    if roles is None:
+        roles = (
+            User.objects.filter(manager_id=user.pk, is_active=True).exists(),
+            user.reviewer_areas.exists(),
+        )
+        cache.set(key, roles, 60)
+    return bool(roles[0]), bool(roles[1])
 
 
 def is_above_in_line(manager: User, person: User) -> bool:
