@@ -13,7 +13,8 @@ def test_skills_form_a_hierarchy_with_display_paths():
     calls = services.skill_create(name="Calls", parent=service)
     assert calls.path == "Customer service / Calls"
     assert calls.depth == 1
-    assert set(selectors.skill_with_descendants(service)) == {service, calls}
+    assert selectors.skill_ids_within([service.path]) == {service.pk, calls.pk}
+    assert selectors.skill_ids_within([calls.path]) == {calls.pk}
 
 
 def test_renaming_a_skill_updates_descendant_paths():

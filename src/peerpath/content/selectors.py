@@ -109,10 +109,6 @@ def modules_recent(*, limit: int = 6) -> list[Module]:
     return list(modules_for_catalog()[:limit])
 
 
-def module_ids_published() -> QuerySet[Module]:
-    return Module.objects.published()
-
-
 def paths_published() -> QuerySet[LearningPath]:
     return (
         LearningPath.objects.filter(status=ModuleStatus.PUBLISHED)

@@ -8,6 +8,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 
+from peerpath.people.services import line_path_for
+
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -24,6 +26,6 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             user.display_name = user.email.split("@")[0].replace(".", " ").title()
         if commit:
             user.save()
-            user.line_path = f"/{user.pk}/"
+            user.line_path = line_path_for(user.pk, None)
             user.save(update_fields=["line_path"])
         return user

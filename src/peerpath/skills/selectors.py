@@ -24,13 +24,6 @@ def skill_by_slug(slug: str) -> Skill | None:
     return Skill.objects.filter(slug=slug).first()
 
 
-def skill_with_descendants(skill: Skill) -> QuerySet[Skill]:
-    """The skill and every skill beneath it: filtering by a parent finds its children's tags."""
-    return Skill.objects.filter(path=skill.path) | Skill.objects.filter(
-        path__startswith=f"{skill.path} / "
-    )
-
-
 def skills_with_module_counts() -> QuerySet[Skill]:
     return Skill.objects.annotate(
         module_count=Count("modules", filter=Q(modules__status="published"))
