@@ -61,6 +61,7 @@ def test_sign_in_and_admin_pages_are_accessible(org, sign_in, page, axe):
         "/admin/job-roles/",
         "/admin/teams/",
         "/review/reports/",
+        "/review/",
         "/admin/skills/",
         f"/admin/people/{org.member.public_id}/",
     ]:

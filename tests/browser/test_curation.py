@@ -43,6 +43,7 @@ def test_learner_rates_and_reports_then_reviewer_resolves(
     reviewer.get_by_label("Password").fill("correct-horse-battery-9")
     reviewer.get_by_role("button", name="Sign in").click()
     reviewer.get_by_role("navigation", name="Main").get_by_role("link", name="Review").click()
+    reviewer.get_by_role("link", name="Reported modules").click()
     expect(reviewer.get_by_role("article")).to_contain_text("The transfer code changed")
     reviewer.screenshot(path=str(screenshot("queue").parent / "review-queue.png"), full_page=True)
     reviewer.get_by_label("Note on the report about Warm transfers").fill("Updated step 2")

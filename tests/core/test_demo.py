@@ -6,7 +6,7 @@ import pytest
 from django.db.models import Count
 
 from peerpath.content.models import LearningPath, Module
-from peerpath.curation.models import Flag, Rating
+from peerpath.curation.models import Flag, Rating, Review
 from peerpath.demo import loader
 from peerpath.learning.models import ModuleProgress
 from peerpath.people import selectors
@@ -47,6 +47,8 @@ def test_demo_is_a_realistic_company(demo):
     assert Skill.objects.filter(parent__isnull=False).exists()
     assert Rating.objects.count() > 50
     assert Flag.objects.filter(status="open").count() == 2
+    assert Module.objects.filter(curated_version__isnull=False).count() >= 10
+    assert Review.objects.filter(status="pending").count() == 1
     # Reporting lines several levels deep, every path consistent with its manager's.
     for user in User.objects.select_related("manager"):
         expected = (user.manager.line_path if user.manager else "/") + f"{user.pk}/"

@@ -85,3 +85,36 @@ def test_closing_a_flag_is_for_moderators_only(org, client_for, module):
 def test_review_link_only_for_moderators(org, client_for):
     assert ">Review<" not in client_for(org.member).get("/").content.decode()
     assert ">Review<" in client_for(org.admin).get("/").content.decode()
+
+
+def test_review_pages_deny_outsiders_and_need_sign_in(org, client_for, client):
+    from peerpath.curation import services
+
+    module = ModuleFactory(author=org.member)
+    review = services.module_nominate(user=org.member, module=module)
+    url = reverse("curation:review", args=[review.public_id])
+    assert client.get(url).status_code == 302
+    assert client_for(org.deep).get(url).status_code == 403
+    decide = reverse("curation:decide", args=[review.public_id])
+    assert client_for(org.deep).post(decide, {"decision": "approve"}).status_code == 403
+    assert client_for(org.member).get(url).status_code == 200
+    # The author may talk but not decide on their own module.
+    assert client_for(org.member).post(decide, {"decision": "approve"}).status_code == 403
+    module.refresh_from_db()
+    assert not module.is_curated
+    assert client_for(org.member).get(reverse("curation:reviews")).status_code == 403
+
+
+def test_admin_approves_through_the_page(org, client_for):
+    from peerpath.curation import services
+
+    module = ModuleFactory(author=org.member)
+    review = services.module_nominate(user=org.deep, module=module)
+    response = client_for(org.admin).post(
+        reverse("curation:decide", args=[review.public_id]), {"decision": "approve"}
+    )
+    assert response.status_code == 302
+    module.refresh_from_db()
+    assert module.is_curated
+    catalog = client_for(org.deep).get(reverse("learning:catalog")).content.decode()
+    assert "Curated" in catalog

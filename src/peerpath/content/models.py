@@ -44,6 +44,11 @@ class Module(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Set when expert reviewers approve a version: learners then see that version until
+    # they approve a newer one. Unset means Community content.
+    curated_version = models.ForeignKey(
+        "ModuleVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ModuleQuerySet.as_manager()
 
@@ -67,6 +72,10 @@ class Module(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == ModuleStatus.PUBLISHED
+
+    @property
+    def is_curated(self) -> bool:
+        return self.curated_version_id is not None
 
 
 class LearningPath(models.Model):

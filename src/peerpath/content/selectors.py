@@ -35,6 +35,7 @@ CARD_FIELDS = (
     "status",
     "published_at",
     "updated_at",
+    "curated_version",
     "owner",
     "owner__display_name",
 )
@@ -143,6 +144,7 @@ class WorkingCopy:
 
 
 def working_copy(module: Module) -> WorkingCopy:
+    """The draft if there is one; else a version still waiting for review; else the live text."""
     draft = ModuleDraft.objects.filter(module=module).first()
     if draft is not None:
         return WorkingCopy(
@@ -153,6 +155,17 @@ def working_copy(module: Module) -> WorkingCopy:
             list(draft.skill_ids),
             True,
             draft.updated_at,
+        )
+    pending = pending_version(module)
+    if pending is not None:
+        return WorkingCopy(
+            pending.title,
+            pending.summary,
+            pending.body_markdown,
+            pending.estimated_minutes,
+            list(pending.skill_ids),
+            False,
+            pending.published_at,
         )
     return WorkingCopy(
         module.title,
@@ -165,9 +178,40 @@ def working_copy(module: Module) -> WorkingCopy:
     )
 
 
+def pending_version(module: Module) -> ModuleVersion | None:
+    """For a curated module, a newer published version that reviewers have not approved."""
+    if module.curated_version_id is None:
+        return None
+    latest = module.versions.order_by("-number").first()
+    if latest is None or latest.pk == module.curated_version_id:
+        return None
+    return latest
+
+
+def version_by_number(module: Module, number: int) -> ModuleVersion | None:
+    return module.versions.select_related("published_by").filter(number=number).first()
+
+
 def has_unpublished_changes(module: Module) -> bool:
     return ModuleDraft.objects.filter(module=module).exists()
 
 
 def module_versions(module: Module) -> list[ModuleVersion]:
     return list(module.versions.select_related("published_by").order_by("-number"))
+
+
+def latest_version(module: Module) -> ModuleVersion | None:
+    return module.versions.order_by("-number").first()
+
+
+def version_by_id(version_id: int) -> ModuleVersion | None:
+    return ModuleVersion.objects.filter(pk=version_id).first()
+
+
+def module_is_curated(module_id: int) -> bool:
+    return Module.objects.filter(pk=module_id, curated_version__isnull=False).exists()
+
+
+def lock_module(module: Module) -> None:
+    """Hold the module's row until the transaction ends (serialises reviews of one module)."""
+    Module.objects.select_for_update().filter(pk=module.pk).exists()

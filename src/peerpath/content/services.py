@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +19,7 @@ from peerpath.content.models import (
     PathStep,
 )
 from peerpath.content.rendering import render_markdown
-from peerpath.core import permissions
+from peerpath.core import events, permissions
 from peerpath.skills import selectors as skills_selectors
 
 if TYPE_CHECKING:
@@ -150,34 +150,74 @@ def _apply_draft(module: Module, draft: ModuleDraft) -> None:
 
 @transaction.atomic
 def module_publish(*, actor: User, module: Module) -> Module:
-    """Publish the module's latest text, recording it as a new immutable version."""
+    """Publish the module's latest text, recording it as a new immutable version.
+
+    A curated module keeps showing learners its curated version: the new version waits
+    for the expert reviewers, who adopt it when they approve.
+    """
     permissions.require(permissions.can_edit_module(actor, module))
     # Lock the module: two publishes at once must not take the same version number.
     locked = Module.objects.select_for_update().get(pk=module.pk)
     draft = ModuleDraft.objects.filter(module=locked).first()
     if locked.is_published and draft is None:
         return locked
-    if draft is not None:
-        _apply_draft(locked, draft)
-    if not locked.body_markdown.strip():
+    if locked.is_curated and draft is not None:
+        text = _text_of(draft)
+        draft.delete()
+    else:
+        if draft is not None:
+            _apply_draft(locked, draft)
+        text = _text_of(locked)
+    if not text["body_markdown"].strip():
         raise ValidationError({"body_markdown": "Write the module before publishing it."})
     now = timezone.now()
     last = locked.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    ModuleVersion.objects.create(
-        module=locked,
-        number=last + 1,
-        title=locked.title,
-        summary=locked.summary,
-        body_markdown=locked.body_markdown,
-        estimated_minutes=locked.estimated_minutes,
-        skill_ids=sorted(locked.skills.values_list("pk", flat=True)),
-        published_by=actor,
-        published_at=now,
+    version = ModuleVersion.objects.create(
+        module=locked, number=last + 1, published_by=actor, published_at=now, **text
     )
     locked.status = ModuleStatus.PUBLISHED
     locked.published_at = locked.published_at or now
     locked.save(update_fields=["status", "published_at", "updated_at"])
-    # The caller's instance now shows what was published.
+    events.publish(
+        events.ModulePublished(module_id=locked.pk, version_id=version.pk, actor_id=actor.pk)
+    )
+    # The caller's instance now shows what learners see.
+    module.refresh_from_db()
+    return module
+
+
+def _text_of(source: Module | ModuleDraft) -> dict[str, Any]:
+    skill_ids = (
+        list(source.skill_ids)
+        if isinstance(source, ModuleDraft)
+        else sorted(source.skills.values_list("pk", flat=True))
+    )
+    return {
+        "title": source.title,
+        "summary": source.summary,
+        "body_markdown": source.body_markdown,
+        "estimated_minutes": source.estimated_minutes,
+        "skill_ids": skill_ids,
+    }
+
+
+@transaction.atomic
+def module_adopt_version(*, actor: User, module: Module, version: ModuleVersion) -> Module:
+    """Make an approved version the curated text learners see."""
+    permissions.require(permissions.can_moderate_module(actor, module))
+    if version.module_id != module.pk:
+        raise ValidationError("That version belongs to another module.")
+    locked = Module.objects.select_for_update().get(pk=module.pk)
+    _apply_content(
+        locked,
+        title=version.title,
+        summary=version.summary,
+        body_markdown=version.body_markdown,
+        estimated_minutes=version.estimated_minutes,
+        skill_ids=version.skill_ids,
+    )
+    locked.curated_version = version
+    locked.save(update_fields=["curated_version", "updated_at"])
     module.refresh_from_db()
     return module
 

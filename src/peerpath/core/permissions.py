@@ -177,6 +177,16 @@ def can_moderate_module(user: Actor, module: Module) -> bool:
     return _active(user) and any(can_review_skill(user, s.pk) for s in module.skills.all())
 
 
+def can_nominate_module(user: Actor, module: Module) -> bool:
+    """Anyone may put a published module forward for Curated status."""
+    return can_view_module(user, module) and module.is_published
+
+
+def can_discuss_review(user: Actor, module: Module) -> bool:
+    """Authors and the experts who review the module talk in its review."""
+    return can_edit_module(user, module) or can_moderate_module(user, module)
+
+
 def can_see_moderation_queue(user: Actor) -> bool:
     return is_learning_admin(user) or (
         _active(user) and bool(people.reviewer_skill_ids(user))  # type: ignore[arg-type]

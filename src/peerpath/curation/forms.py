@@ -32,3 +32,30 @@ class FlagForm(forms.Form):
 
 class CloseFlagForm(forms.Form):
     note = forms.CharField(required=False, max_length=500, label="Note (optional)")
+
+
+class ReviewCommentForm(forms.Form):
+    quote = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Passage (optional)",
+        help_text="Paste the words you are commenting on, exactly as they appear.",
+    )
+    body = forms.CharField(
+        max_length=4000, label="Comment", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReviewDecisionForm(forms.Form):
+    body = forms.CharField(
+        required=False,
+        max_length=4000,
+        label="Note to the author",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class NominateForm(forms.Form):
+    reason = forms.CharField(
+        required=False, max_length=1000, label="Why should experts curate it? (optional)"
+    )

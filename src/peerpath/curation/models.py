@@ -88,3 +88,86 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} on {self.module_id}"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    CHANGES_REQUESTED = "changes", "Changes requested"
+    APPROVED = "approved", "Approved"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_REVIEW_STATUSES = (ReviewStatus.PENDING, ReviewStatus.CHANGES_REQUESTED)
+
+
+class Review(models.Model):
+    """A module's way to Curated: nominated, discussed with experts, approved or not."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    module = models.ForeignKey("content.Module", on_delete=models.CASCADE, related_name="reviews")
+    # The version under review; moves forward when the author publishes a revision.
+    version = models.ForeignKey(
+        "content.ModuleVersion", on_delete=models.CASCADE, related_name="reviews"
+    )
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # At most one open review per module: nominations join it rather than pile up.
+            models.UniqueConstraint(
+                fields=["module"],
+                condition=models.Q(status__in=["pending", "changes"]),
+                name="review_one_open_per_module",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="review_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"Review of {self.module_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REVIEW_STATUSES
+
+
+class CommentKind(models.TextChoices):
+    COMMENT = "comment", "Comment"
+    CHANGES = "changes", "Requested changes"
+    APPROVAL = "approval", "Approved"
+    REVISION = "revision", "Published a revision"
+    NOMINATION = "nomination", "Nominated"
+
+
+class ReviewComment(models.Model):
+    """A note in a review's conversation, optionally anchored to a quoted passage."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=CommentKind.choices)
+    body = models.TextField(max_length=4000, blank=True)
+    quote = models.CharField(max_length=500, blank=True)
+    version_number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.review_id}"

@@ -7,10 +7,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, Prefetch, QuerySet
 
 from peerpath.core import permissions
-from peerpath.curation.models import Flag, FlagStatus, Rating
+from peerpath.curation.models import (
+    OPEN_REVIEW_STATUSES,
+    Flag,
+    FlagStatus,
+    Rating,
+    Review,
+    ReviewComment,
+    ReviewStatus,
+)
 from peerpath.people import selectors as people
 
 if TYPE_CHECKING:
@@ -67,3 +75,38 @@ def flags_for_moderator(user: User, *, status: str = FlagStatus.OPEN) -> QuerySe
 
 def flag_by_public_id(public_id: uuid.UUID | str) -> Flag | None:
     return Flag.objects.select_related("module").filter(public_id=public_id).first()
+
+
+def open_review(module: Module) -> Review | None:
+    return Review.objects.filter(module=module, status__in=OPEN_REVIEW_STATUSES).first()
+
+
+def review_by_public_id(public_id: uuid.UUID | str) -> Review | None:
+    comments = ReviewComment.objects.select_related("author")
+    try:
+        return (
+            Review.objects.select_related("module", "module__owner", "version", "nominated_by")
+            .prefetch_related(Prefetch("comments", queryset=comments), "module__skills")
+            .get(public_id=public_id)
+        )
+    except (Review.DoesNotExist, ValueError):
+        return None
+
+
+def reviews_for_reviewer(user: User, *, status: str = ReviewStatus.PENDING) -> QuerySet[Review]:
+    """Review queue: every module for learning admins, their skill areas for reviewers."""
+    reviews = (
+        Review.objects.filter(status=status)
+        .select_related("module", "module__owner", "version", "nominated_by")
+        .prefetch_related("module__skills")
+    )
+    if not permissions.is_learning_admin(user):
+        reviews = reviews.filter(module__skills__in=people.reviewer_skill_ids(user)).distinct()
+    return reviews.order_by("created_at" if status in OPEN_REVIEW_STATUSES else "-updated_at")
+
+
+def review_statuses(module_ids: Iterable[int]) -> dict[int, str]:
+    """The latest review's status per module, for authors' lists (one query)."""
+    ids = list(module_ids)
+    rows = Review.objects.filter(module_id__in=ids).order_by("module_id", "created_at")
+    return {r.module_id: r.get_status_display() for r in rows.only("module_id", "status")}

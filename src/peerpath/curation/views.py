@@ -11,13 +11,22 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from peerpath.content import selectors as content
+from peerpath.content.diffing import text_diff
+from peerpath.content.rendering import render_markdown
 from peerpath.core import permissions
 from peerpath.core.forms import add_service_errors
 from peerpath.core.http import AuthedRequest
 from peerpath.core.pagination import paginate
 from peerpath.curation import selectors, services
-from peerpath.curation.forms import CloseFlagForm, FlagForm, RatingForm
-from peerpath.curation.models import FlagStatus
+from peerpath.curation.forms import (
+    CloseFlagForm,
+    FlagForm,
+    NominateForm,
+    RatingForm,
+    ReviewCommentForm,
+    ReviewDecisionForm,
+)
+from peerpath.curation.models import FlagStatus, Review, ReviewStatus
 
 if TYPE_CHECKING:
     from peerpath.content.models import Module
@@ -45,6 +54,8 @@ def _panel(
         "notes": selectors.rating_notes(module)
         if permissions.can_read_rating_notes(user, module)
         else None,
+        "review": selectors.open_review(module),
+        "can_nominate": permissions.can_nominate_module(user, module),
         "open_flags": selectors.open_flag_count(module)
         if permissions.can_moderate_module(user, module)
         else None,
@@ -126,3 +137,110 @@ def close_flag(request: AuthedRequest, public_id: str) -> HttpResponse:
     else:
         messages.success(request, f"The report on “{flag.module.title}” was closed.")
     return redirect("curation:queue")
+
+
+# --- Reviews towards Curated -------------------------------------------------------------
+
+
+@require_POST
+def nominate(request: AuthedRequest, public_id: str) -> HttpResponse:
+    module = content.get_module_for_user(request.user, public_id)
+    form = NominateForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        review = services.module_nominate(user=request.user, module=module, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("learning:module", public_id=module.public_id, slug=module.slug)
+    messages.success(request, "Nominated. Expert reviewers for its skills will take a look.")
+    return redirect("curation:review", public_id=review.public_id)
+
+
+def get_review_for_user(request: AuthedRequest, public_id: str) -> Review:
+    review = selectors.review_by_public_id(public_id)
+    if review is None:
+        raise Http404("No such review.")
+    permissions.require(
+        permissions.can_discuss_review(request.user, review.module),
+        "Reviews are open to the module's authors and its expert reviewers.",
+    )
+    return review
+
+
+def review_detail(
+    request: AuthedRequest,
+    public_id: str,
+    *,
+    comment_form: ReviewCommentForm | None = None,
+    decision_form: ReviewDecisionForm | None = None,
+) -> HttpResponse:
+    review = get_review_for_user(request, public_id)
+    module = review.module
+    base = module.curated_version if module.curated_version_id else None
+    return render(
+        request,
+        "curation/review.html",
+        {
+            "review": review,
+            "module": module,
+            "body_html": render_markdown(review.version.body_markdown),
+            "diff": text_diff(base.body_markdown, review.version.body_markdown) if base else [],
+            "base": base,
+            "can_decide": review.is_open and permissions.can_moderate_module(request.user, module),
+            "can_edit": permissions.can_edit_module(request.user, module),
+            "comment_form": comment_form or ReviewCommentForm(prefix="comment"),
+            "decision_form": decision_form or ReviewDecisionForm(prefix="decision"),
+        },
+    )
+
+
+@require_POST
+def review_comment(request: AuthedRequest, public_id: str) -> HttpResponse:
+    review = get_review_for_user(request, public_id)
+    form = ReviewCommentForm(request.POST, prefix="comment")
+    if form.is_valid():
+        try:
+            services.review_comment(user=request.user, review=review, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("curation:review", public_id=review.public_id)
+    return review_detail(request, public_id, comment_form=form)
+
+
+@require_POST
+def review_decide(request: AuthedRequest, public_id: str) -> HttpResponse:
+    review = get_review_for_user(request, public_id)
+    form = ReviewDecisionForm(request.POST, prefix="decision")
+    if form.is_valid():
+        body = form.cleaned_data["body"]
+        try:
+            if request.POST.get("decision") == "approve":
+                services.review_approve(reviewer=request.user, review=review, body=body)
+                messages.success(request, f"“{review.module.title}” is now Curated.")
+            else:
+                services.review_request_changes(reviewer=request.user, review=review, body=body)
+                messages.success(request, "Changes requested; the authors have been told.")
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("curation:review", public_id=review.public_id)
+    return review_detail(request, public_id, decision_form=form)
+
+
+def review_queue(request: AuthedRequest) -> HttpResponse:
+    permissions.require(
+        permissions.can_see_moderation_queue(request.user),
+        "The review queue is for learning admins and expert reviewers.",
+    )
+    status = request.GET.get("status", ReviewStatus.PENDING)
+    if status not in ReviewStatus.values:
+        status = ReviewStatus.PENDING
+    page = paginate(
+        request, selectors.reviews_for_reviewer(request.user, status=status), per_page=20
+    )
+    return render(
+        request,
+        "curation/review_queue.html",
+        {"page": page, "status": status, "statuses": ReviewStatus.choices},
+    )

@@ -515,6 +515,7 @@ def load_demo(*, progress: Progress | None = None) -> None:
     step()
     _load_paths(modules, team_owner["people-team"][0])
     _grant_reviewers(skill_by_path, team_owner)
+    _curate_core(modules)
     step()
     _load_progress(rng, modules)
     _load_quality_signals(rng)
@@ -695,3 +696,22 @@ def _load_quality_signals(rng: random.Random) -> None:
         module = Module.objects.filter(title=title).first()
         if module is not None:
             Flag.objects.create(module=module, reporter=reporter, reason=reason, details=details)
+
+
+def _curate_core(modules: list[Module]) -> None:
+    """The core is curated: onboarding and security modules were approved by the learning
+    admin; one product module waits in the reviewers' queue."""
+    from peerpath.curation import services as curation
+
+    admin = User.objects.get(email=DEMO_ACCOUNTS["learning admin"])
+    for module in modules:
+        tops = {s.path.split(" / ")[0] for s in module.skills.all()}
+        if tops & {"Onboarding", "Security awareness"} and module.owner_id != admin.pk:
+            review = curation.module_nominate(user=module.owner, module=module)
+            curation.review_approve(reviewer=admin, review=review, body="Core content.")
+    waiting = next(m for m in modules if m.title == "Reading release notes like a pro")
+    curation.module_nominate(
+        user=User.objects.get(email=DEMO_ACCOUNTS["employee (agent)"]),
+        module=waiting,
+        reason="Saved me on every release day — worth making core.",
+    )
