@@ -71,6 +71,9 @@ def test_demo_sign_ins_have_their_roles(demo, client):
     assert permissions.is_system_admin(people["system admin"])
     for user in people.values():
         assert user.check_password(loader.DEMO_PASSWORD)
+    from peerpath.curation import selectors as curation
+
+    assert curation.reviews_for_reviewer(people["manager"]).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -94,7 +94,6 @@ class ReviewStatus(models.TextChoices):
     PENDING = "pending", "Waiting for review"
     CHANGES_REQUESTED = "changes", "Changes requested"
     APPROVED = "approved", "Approved"
-    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 OPEN_REVIEW_STATUSES = (ReviewStatus.PENDING, ReviewStatus.CHANGES_REQUESTED)

@@ -700,7 +700,7 @@ def _load_quality_signals(rng: random.Random) -> None:
 
 def _curate_core(modules: list[Module]) -> None:
     """The core is curated: onboarding and security modules were approved by the learning
-    admin; one product module waits in the reviewers' queue."""
+    admin; one customer-service module waits in the reviewers' queue."""
     from peerpath.curation import services as curation
 
     admin = User.objects.get(email=DEMO_ACCOUNTS["learning admin"])
@@ -709,7 +709,14 @@ def _curate_core(modules: list[Module]) -> None:
         if tops & {"Onboarding", "Security awareness"} and module.owner_id != admin.pk:
             review = curation.module_nominate(user=module.owner, module=module)
             curation.review_approve(reviewer=admin, review=review, body="Core content.")
-    waiting = next(m for m in modules if m.title == "Reading release notes like a pro")
+    # Waiting in the customer-service queue, which the demo manager (Nora) reviews.
+    nora = User.objects.get(email=DEMO_ACCOUNTS["manager"])
+    waiting = next(
+        m
+        for m in modules
+        if any(s.path.startswith("Customer service") for s in m.skills.all())
+        and m.owner_id != nora.pk
+    )
     curation.module_nominate(
         user=User.objects.get(email=DEMO_ACCOUNTS["employee (agent)"]),
         module=waiting,
