@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
@@ -17,3 +18,9 @@ class AuthedRequest(HttpRequest):
 
     user: User
     htmx: HtmxDetails
+
+
+def choice_param(request: HttpRequest, name: str, choices: Iterable[str], default: str) -> str:
+    """A query parameter limited to known values; anything else falls back to the default."""
+    value = request.GET.get(name, default)
+    return value if value in set(choices) else default

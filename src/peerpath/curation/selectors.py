@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Avg, Count, Prefetch, QuerySet
 
@@ -63,13 +63,22 @@ def open_flag_count(module: Module) -> int:
     return Flag.objects.filter(module=module, status=FlagStatus.OPEN).count()
 
 
+_Q = TypeVar("_Q", Flag, Review)
+
+
+def _in_moderator_areas(items: QuerySet[_Q], user: User) -> QuerySet[_Q]:
+    """Learning admins see every module's items; reviewers those of their skill areas."""
+    if permissions.is_learning_admin(user):
+        return items
+    return items.filter(module__skills__in=people.reviewer_skill_ids(user)).distinct()
+
+
 def flags_for_moderator(user: User, *, status: str = FlagStatus.OPEN) -> QuerySet[Flag]:
     """The moderation queue: every flag for learning admins, their areas' for reviewers."""
     flags = Flag.objects.filter(status=status).select_related(
         "module", "module__owner", "reporter", "closed_by"
     )
-    if not permissions.is_learning_admin(user):
-        flags = flags.filter(module__skills__in=people.reviewer_skill_ids(user)).distinct()
+    flags = _in_moderator_areas(flags, user)
     return flags.order_by("created_at" if status == FlagStatus.OPEN else "-closed_at")
 
 
@@ -100,8 +109,7 @@ def reviews_for_reviewer(user: User, *, status: str = ReviewStatus.PENDING) -> Q
         .select_related("module", "module__owner", "version", "nominated_by")
         .prefetch_related("module__skills")
     )
-    if not permissions.is_learning_admin(user):
-        reviews = reviews.filter(module__skills__in=people.reviewer_skill_ids(user)).distinct()
+    reviews = _in_moderator_areas(reviews, user)
     return reviews.order_by("created_at" if status in OPEN_REVIEW_STATUSES else "-updated_at")
 
 

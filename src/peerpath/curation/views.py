@@ -15,7 +15,7 @@ from peerpath.content.diffing import text_diff
 from peerpath.content.rendering import render_markdown
 from peerpath.core import permissions
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import AuthedRequest
+from peerpath.core.http import AuthedRequest, choice_param
 from peerpath.core.pagination import paginate
 from peerpath.curation import selectors, services
 from peerpath.curation.forms import (
@@ -105,16 +105,14 @@ def queue(request: AuthedRequest) -> HttpResponse:
         permissions.can_see_moderation_queue(request.user),
         "The moderation queue is for learning admins and expert reviewers.",
     )
-    status = request.GET.get("status", FlagStatus.OPEN)
-    if status not in FlagStatus.values:
-        status = FlagStatus.OPEN
+    status = choice_param(request, "status", FlagStatus.values, FlagStatus.OPEN)
     page = paginate(
         request, selectors.flags_for_moderator(request.user, status=status), per_page=20
     )
     return render(
         request,
         "curation/queue.html",
-        {"page": page, "status": status, "statuses": FlagStatus.choices, "form": CloseFlagForm()},
+        {"page": page, "status": status, "statuses": FlagStatus.choices},
     )
 
 
@@ -233,9 +231,7 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
         permissions.can_see_moderation_queue(request.user),
         "The review queue is for learning admins and expert reviewers.",
     )
-    status = request.GET.get("status", ReviewStatus.PENDING)
-    if status not in ReviewStatus.values:
-        status = ReviewStatus.PENDING
+    status = choice_param(request, "status", ReviewStatus.values, ReviewStatus.PENDING)
     page = paginate(
         request, selectors.reviews_for_reviewer(request.user, status=status), per_page=20
     )

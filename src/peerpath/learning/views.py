@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from peerpath.content import selectors as content
 from peerpath.core import permissions
-from peerpath.core.http import AuthedRequest
+from peerpath.core.http import AuthedRequest, choice_param
 from peerpath.core.pagination import paginate
 from peerpath.learning import selectors, services
 from peerpath.people import selectors as people
@@ -115,10 +115,9 @@ def path_detail(request: AuthedRequest, public_id: str, slug: str = "") -> HttpR
 
 def my_team(request: AuthedRequest) -> HttpResponse:
     permissions.require(permissions.can_view_my_team(request.user), "My team is for managers.")
-    scope = request.GET.get("scope", "direct")
+    scope = choice_param(request, "scope", ("direct", "all"), "direct")
     subtree = people.reports_subtree(request.user)
     reports = subtree if scope == "all" else subtree.filter(manager=request.user)
-    scope = "all" if scope == "all" else "direct"
     page = paginate(
         request, reports.select_related("team", "job_role").order_by("display_name"), per_page=25
     )

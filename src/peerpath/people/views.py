@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from peerpath.content import selectors as content
 from peerpath.core import permissions
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import AuthedRequest
+from peerpath.core.http import AuthedRequest, choice_param
 from peerpath.core.pagination import paginate
 from peerpath.learning import selectors as learning
 from peerpath.people import org_csv, selectors, services
@@ -91,9 +91,7 @@ def admin_home(request: AuthedRequest) -> HttpResponse:
 def admin_people(request: AuthedRequest) -> HttpResponse:
     permissions.require(permissions.can_manage_people(request.user))
     query = request.GET.get("q", "").strip()[:100]
-    status = request.GET.get("status", "active")
-    if status not in {"active", "inactive", "all"}:
-        status = "active"
+    status = choice_param(request, "status", ("active", "inactive", "all"), "active")
     people = selectors.people_for_admin(query=query, status=status)
     return render(
         request,
