@@ -11,6 +11,12 @@ class ProgressStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
 
 
+class SuccessStatus(models.TextChoices):
+    UNKNOWN = "", "Not assessed"
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Failed"
+
+
 class ModuleProgress(models.Model):
     """One learner's state in one module; created when they first open it."""
 
@@ -24,10 +30,22 @@ class ModuleProgress(models.Model):
     started_at = models.DateTimeField()
     last_opened_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    # How far through the module the learner is (slides seen, SCORM progress measure).
+    percent = models.PositiveSmallIntegerField(default=0)
+    # Best assessment result so far: a quiz's or a SCORM package's, as a percentage.
+    success_status = models.CharField(
+        max_length=6, choices=SuccessStatus.choices, default=SuccessStatus.UNKNOWN, blank=True
+    )
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    # Where to resume: a slide number, or the SCORM package's lesson location.
+    resume_at = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "module"], name="progress_unique_user_module"),
+            models.CheckConstraint(
+                condition=models.Q(percent__lte=100), name="progress_percent_max_100"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="completed") | models.Q(completed_at__isnull=False),
                 name="progress_completed_has_date",
@@ -40,3 +58,61 @@ class ModuleProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.module_id} · {self.status}"
+
+
+class QuizAttempt(models.Model):
+    """One submitted attempt at a module's quiz, graded against the version taken."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    module = models.ForeignKey(
+        "content.Module", on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    version_number = models.PositiveIntegerField()
+    # Question id -> the learner's answer; and question id -> graded outcome.
+    answers = models.JSONField(default=dict)
+    results = models.JSONField(default=dict)
+    correct = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    passed = models.BooleanField()
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "module", "-submitted_at"], name="quizattempt_user_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.module_id} · {self.score}%"
+
+
+class ScormSession(models.Model):
+    """A learner's SCORM run-time data for one package, kept so they can resume."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scorm_sessions"
+    )
+    module = models.ForeignKey(
+        "content.Module", on_delete=models.CASCADE, related_name="scorm_sessions"
+    )
+    package = models.ForeignKey(
+        "content.ScormPackage", on_delete=models.CASCADE, related_name="sessions"
+    )
+    # The run-time's CMI data model as the package last committed it.
+    cmi = models.JSONField(default=dict)
+    commit_count = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "module", "package"], name="scormsession_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.package_id}"
