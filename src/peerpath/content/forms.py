@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 
+from peerpath.content.models import ModuleKind
+from peerpath.content.services import QuizSettings
 from peerpath.people import selectors as people
 from peerpath.skills import selectors as skills
 
@@ -11,6 +13,13 @@ from peerpath.skills import selectors as skills
 class ModuleForm(forms.Form):
     """The module editor. Fields mirror the module's text; services decide where it goes."""
 
+    kind = forms.ChoiceField(
+        label="Kind of module",
+        choices=ModuleKind.choices,
+        initial=ModuleKind.ARTICLE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     title = forms.CharField(max_length=160)
     summary = forms.CharField(
         max_length=300,
@@ -31,9 +40,38 @@ class ModuleForm(forms.Form):
     )
     body_markdown = forms.CharField(
         label="Content",
+        required=False,
         max_length=200_000,
         help_text="Markdown: ## headings, **bold**, lists, tables, > tips.",
         widget=forms.Textarea(attrs={"rows": 20, "class": "mono"}),
+    )
+    quiz_source = forms.CharField(
+        label="Quiz questions",
+        required=False,
+        max_length=50_000,
+        help_text="Start each question with “?”. Options: “(x)” right, “( )” wrong; "
+        "“[x]”/“[ ]” when several are right; “= true”, “= false” or “= answer | other”; "
+        "“>” for feedback.",
+        widget=forms.Textarea(attrs={"rows": 10, "class": "mono"}),
+    )
+    pass_mark = forms.IntegerField(
+        label="Pass mark (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        initial=80,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100}),
+    )
+    shuffle = forms.BooleanField(
+        label="Shuffle questions and options for each attempt", required=False
+    )
+    max_attempts = forms.IntegerField(
+        label="Attempts allowed",
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text="Leave empty for unlimited attempts.",
+        widget=forms.NumberInput(attrs={"min": 1, "max": 100}),
     )
     co_authors = forms.CharField(
         required=False,
@@ -43,10 +81,21 @@ class ModuleForm(forms.Form):
         "They can edit and publish this module with you.",
     )
 
-    def __init__(self, *args: Any, can_choose_co_authors: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        can_choose_co_authors: bool = True,
+        can_choose_kind: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not can_choose_co_authors:
             del self.fields["co_authors"]
+        if not can_choose_kind:
+            del self.fields["kind"]
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or ModuleKind.ARTICLE
 
     def clean_co_authors(self) -> list[Any]:
         raw = self.cleaned_data.get("co_authors", "")
@@ -61,7 +110,13 @@ class ModuleForm(forms.Form):
 
     def content(self) -> dict[str, Any]:
         """The cleaned text fields, as the content services take them."""
+        data = self.cleaned_data
+        fields = ("title", "summary", "body_markdown", "estimated_minutes", "skills", "quiz_source")
         return {
-            f: self.cleaned_data[f]
-            for f in ("title", "summary", "body_markdown", "estimated_minutes", "skills")
+            **{f: data[f] for f in fields},
+            "quiz_settings": QuizSettings(
+                pass_mark=80 if data["pass_mark"] is None else data["pass_mark"],
+                shuffle=data["shuffle"],
+                max_attempts=data["max_attempts"],
+            ),
         }

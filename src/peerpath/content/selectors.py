@@ -5,18 +5,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from peerpath.content.models import (
+    Asset,
     LearningPath,
     Module,
     ModuleDraft,
     ModuleStatus,
     ModuleVersion,
     PathStep,
+    ScormPackage,
 )
 from peerpath.core import permissions
 from peerpath.skills import selectors as skills
@@ -139,43 +141,46 @@ class WorkingCopy:
     body_markdown: str
     estimated_minutes: int
     skill_ids: list[int]
+    quiz_source: str
+    quiz: dict[str, Any]
+    package: ScormPackage | None
+    document: Asset | None
     is_draft_of_published: bool
     updated_at: datetime
 
 
+def _copy_of(
+    source: Module | ModuleDraft | ModuleVersion, *, is_draft: bool, updated_at: datetime
+) -> WorkingCopy:
+    skill_ids = (
+        [s.pk for s in source.skills.all()]
+        if isinstance(source, Module)
+        else list(source.skill_ids)
+    )
+    return WorkingCopy(
+        title=source.title,
+        summary=source.summary,
+        body_markdown=source.body_markdown,
+        estimated_minutes=source.estimated_minutes,
+        skill_ids=skill_ids,
+        quiz_source=source.quiz_source,
+        quiz=dict(source.quiz),
+        package=source.package,
+        document=source.document,
+        is_draft_of_published=is_draft,
+        updated_at=updated_at,
+    )
+
+
 def working_copy(module: Module) -> WorkingCopy:
     """The draft if there is one; else a version still waiting for review; else the live text."""
-    draft = ModuleDraft.objects.filter(module=module).first()
+    draft = ModuleDraft.objects.select_related("package", "document").filter(module=module).first()
     if draft is not None:
-        return WorkingCopy(
-            draft.title,
-            draft.summary,
-            draft.body_markdown,
-            draft.estimated_minutes,
-            list(draft.skill_ids),
-            True,
-            draft.updated_at,
-        )
+        return _copy_of(draft, is_draft=True, updated_at=draft.updated_at)
     pending = pending_version(module)
     if pending is not None:
-        return WorkingCopy(
-            pending.title,
-            pending.summary,
-            pending.body_markdown,
-            pending.estimated_minutes,
-            list(pending.skill_ids),
-            False,
-            pending.published_at,
-        )
-    return WorkingCopy(
-        module.title,
-        module.summary,
-        module.body_markdown,
-        module.estimated_minutes,
-        [s.pk for s in module.skills.all()],
-        False,
-        module.updated_at,
-    )
+        return _copy_of(pending, is_draft=False, updated_at=pending.published_at)
+    return _copy_of(module, is_draft=False, updated_at=module.updated_at)
 
 
 def pending_version(module: Module) -> ModuleVersion | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -10,13 +11,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from peerpath.content import quizzes
 from peerpath.content.models import (
+    Asset,
+    AssetKind,
     LearningPath,
     Module,
     ModuleDraft,
+    ModuleKind,
     ModuleStatus,
     ModuleVersion,
     PathStep,
+    ScormPackage,
 )
 from peerpath.content.rendering import render_markdown
 from peerpath.core import events, permissions
@@ -31,31 +37,116 @@ def _slug(title: str) -> str:
     return slugify(title)[:110] or "module"
 
 
+@dataclass(frozen=True)
+class QuizSettings:
+    """How a module's quiz is taken; stored with its questions in every version."""
+
+    pass_mark: int = 80
+    shuffle: bool = False
+    max_attempts: int | None = None
+
+
+def _build_quiz(source: str, settings: QuizSettings) -> dict[str, Any]:
+    if not source.strip():
+        return {}
+    try:
+        questions = quizzes.parse_quiz(source)
+    except quizzes.QuizSyntaxError as exc:
+        raise ValidationError({"quiz_source": str(exc)}) from exc
+    if not 0 <= settings.pass_mark <= 100:
+        raise ValidationError({"pass_mark": "The pass mark is a percentage from 0 to 100."})
+    if settings.max_attempts is not None and not 1 <= settings.max_attempts <= 100:
+        raise ValidationError({"max_attempts": "Allow from 1 to 100 attempts, or leave it empty."})
+    return {
+        "pass_mark": settings.pass_mark,
+        "shuffle": settings.shuffle,
+        "max_attempts": settings.max_attempts,
+        "questions": questions,
+    }
+
+
+def _content(
+    *,
+    title: str,
+    summary: str,
+    body_markdown: str,
+    estimated_minutes: int,
+    skill_ids: Sequence[int],
+    quiz_source: str,
+    quiz: dict[str, Any],
+    package: ScormPackage | None,
+    document: Asset | None,
+) -> dict[str, Any]:
+    """Everything a version records, in one place: a draft, a version and a module agree."""
+    return {
+        "title": title.strip(),
+        "summary": summary.strip(),
+        "body_markdown": body_markdown,
+        "estimated_minutes": estimated_minutes,
+        "skill_ids": sorted(set(skill_ids)),
+        "quiz_source": quiz_source,
+        "quiz": quiz,
+        "package": package,
+        "document": document,
+    }
+
+
+def _check_attachments(kind: str, *, package: ScormPackage | None, document: Asset | None) -> None:
+    if package is not None and kind != ModuleKind.PACKAGE:
+        raise ValidationError({"package": "Only a SCORM package module plays a package."})
+    if document is not None and kind != ModuleKind.FILE:
+        raise ValidationError({"document": "Only a document module shows a document."})
+    if document is not None and document.kind not in (AssetKind.PDF, AssetKind.DOCUMENT):
+        raise ValidationError({"document": "A document module shows a PDF or a document."})
+
+
+def _check_publishable(kind: str, text: dict[str, Any]) -> None:
+    """A module is published only when learners would find something in it."""
+    if kind in (ModuleKind.ARTICLE, ModuleKind.DECK) and not text["body_markdown"].strip():
+        noun = "slides" if kind == ModuleKind.DECK else "the module"
+        raise ValidationError({"body_markdown": f"Write {noun} before publishing."})
+    if kind == ModuleKind.QUIZ and not text["quiz"].get("questions"):
+        raise ValidationError({"quiz_source": "Add at least one question before publishing."})
+    if kind == ModuleKind.PACKAGE and text["package"] is None:
+        raise ValidationError({"package": "Import a SCORM package before publishing."})
+    if kind == ModuleKind.FILE and text["document"] is None:
+        raise ValidationError({"document": "Upload the document before publishing."})
+
+
 @transaction.atomic
 def module_create(
     *,
     author: User,
     title: str,
     summary: str,
-    body_markdown: str,
     estimated_minutes: int,
+    body_markdown: str = "",
+    kind: str = ModuleKind.ARTICLE,
     skills: Iterable[Skill] = (),
+    quiz_source: str = "",
+    quiz_settings: QuizSettings | None = None,
+    package: ScormPackage | None = None,
+    document: Asset | None = None,
     publish: bool = False,
 ) -> Module:
     """Create a draft module owned by ``author`` (published at once when asked)."""
     permissions.require(permissions.can_create_module(author))
-    module = Module(
-        owner=author,
-        title=title.strip(),
-        slug=_slug(title),
-        summary=summary.strip(),
+    if kind not in ModuleKind.values:
+        raise ValidationError({"kind": "Choose what kind of module this is."})
+    _check_attachments(kind, package=package, document=document)
+    text = _content(
+        title=title,
+        summary=summary,
         body_markdown=body_markdown,
-        body_html=render_markdown(body_markdown),
         estimated_minutes=estimated_minutes,
+        skill_ids=[s.pk for s in skills],
+        quiz_source=quiz_source,
+        quiz=_build_quiz(quiz_source, quiz_settings or QuizSettings()),
+        package=package,
+        document=document,
     )
-    module.full_clean()
-    module.save()
-    module.skills.set(list(skills))
+    module = Module(owner=author, kind=kind)
+    _apply_content(module, text)
     if publish:
         module_publish(actor=author, module=module)
     return module
@@ -68,9 +159,13 @@ def module_update(
     module: Module,
     title: str,
     summary: str,
-    body_markdown: str,
     estimated_minutes: int,
     skills: Iterable[Skill],
+    body_markdown: str = "",
+    quiz_source: str = "",
+    quiz_settings: QuizSettings | None = None,
+    package: ScormPackage | None = None,
+    document: Asset | None = None,
 ) -> Module:
     """Save an author's edits.
 
@@ -78,58 +173,37 @@ def module_update(
     until they are published. A module nobody sees yet is edited in place.
     """
     permissions.require(permissions.can_edit_module(actor, module))
-    skill_ids = sorted({s.pk for s in skills})
-    if not module.is_published:
-        _apply_content(
-            module,
-            title=title,
-            summary=summary,
-            body_markdown=body_markdown,
-            estimated_minutes=estimated_minutes,
-            skill_ids=skill_ids,
-        )
-        return module
-    draft = ModuleDraft(
-        module=module,
-        title=title.strip(),
-        summary=summary.strip(),
+    _check_attachments(module.kind, package=package, document=document)
+    text = _content(
+        title=title,
+        summary=summary,
         body_markdown=body_markdown,
         estimated_minutes=estimated_minutes,
-        skill_ids=skill_ids,
-        updated_by=actor,
+        skill_ids=[s.pk for s in skills],
+        quiz_source=quiz_source,
+        quiz=_build_quiz(quiz_source, quiz_settings or QuizSettings()),
+        package=package,
+        document=document,
     )
+    if not module.is_published:
+        _apply_content(module, text)
+        return module
+    draft = ModuleDraft(module=module, updated_by=actor, **text)
     draft.full_clean(exclude=["module", "updated_by"])
     # Lock the module row so two tabs saving at once cannot both create its draft.
     Module.objects.select_for_update().filter(pk=module.pk).exists()
-    ModuleDraft.objects.update_or_create(
-        module=module,
-        defaults={
-            "title": draft.title,
-            "summary": draft.summary,
-            "body_markdown": draft.body_markdown,
-            "estimated_minutes": draft.estimated_minutes,
-            "skill_ids": draft.skill_ids,
-            "updated_by": actor,
-        },
-    )
+    ModuleDraft.objects.update_or_create(module=module, defaults={**text, "updated_by": actor})
     return module
 
 
-def _apply_content(
-    module: Module,
-    *,
-    title: str,
-    summary: str,
-    body_markdown: str,
-    estimated_minutes: int,
-    skill_ids: Sequence[int],
-) -> None:
-    module.title = title.strip()
-    module.slug = _slug(title)
-    module.summary = summary.strip()
-    module.body_markdown = body_markdown
-    module.body_html = render_markdown(body_markdown)
-    module.estimated_minutes = estimated_minutes
+def _apply_content(module: Module, text: dict[str, Any]) -> None:
+    """Make ``text`` the module's own: what learners read once it is published."""
+    fields = dict(text)
+    skill_ids = fields.pop("skill_ids")
+    for name, value in fields.items():
+        setattr(module, name, value)
+    module.slug = _slug(module.title)
+    module.body_html = render_markdown(module.body_markdown)
     module.full_clean()
     module.save()
     module.skills.set(list(skills_selectors.skills_all().filter(pk__in=skill_ids)))
@@ -137,14 +211,7 @@ def _apply_content(
 
 def _apply_draft(module: Module, draft: ModuleDraft) -> None:
     """Make the draft's text the module's own, and drop the draft."""
-    _apply_content(
-        module,
-        title=draft.title,
-        summary=draft.summary,
-        body_markdown=draft.body_markdown,
-        estimated_minutes=draft.estimated_minutes,
-        skill_ids=draft.skill_ids,
-    )
+    _apply_content(module, _text_of(draft))
     draft.delete()
 
 
@@ -161,15 +228,12 @@ def module_publish(*, actor: User, module: Module) -> Module:
     draft = ModuleDraft.objects.filter(module=locked).first()
     if locked.is_published and draft is None:
         return locked
+    text = _text_of(draft) if draft is not None else _text_of(locked)
+    _check_publishable(locked.kind, text)
     if locked.is_curated and draft is not None:
-        text = _text_of(draft)
         draft.delete()
-    else:
-        if draft is not None:
-            _apply_draft(locked, draft)
-        text = _text_of(locked)
-    if not text["body_markdown"].strip():
-        raise ValidationError({"body_markdown": "Write the module before publishing it."})
+    elif draft is not None:
+        _apply_draft(locked, draft)
     now = timezone.now()
     last = locked.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = ModuleVersion.objects.create(
@@ -186,19 +250,23 @@ def module_publish(*, actor: User, module: Module) -> Module:
     return module
 
 
-def _text_of(source: Module | ModuleDraft) -> dict[str, Any]:
+def _text_of(source: Module | ModuleDraft | ModuleVersion) -> dict[str, Any]:
     skill_ids = (
-        list(source.skill_ids)
-        if isinstance(source, ModuleDraft)
-        else sorted(source.skills.values_list("pk", flat=True))
+        sorted(source.skills.values_list("pk", flat=True))
+        if isinstance(source, Module)
+        else list(source.skill_ids)
     )
-    return {
-        "title": source.title,
-        "summary": source.summary,
-        "body_markdown": source.body_markdown,
-        "estimated_minutes": source.estimated_minutes,
-        "skill_ids": skill_ids,
-    }
+    return _content(
+        title=source.title,
+        summary=source.summary,
+        body_markdown=source.body_markdown,
+        estimated_minutes=source.estimated_minutes,
+        skill_ids=skill_ids,
+        quiz_source=source.quiz_source,
+        quiz=source.quiz,
+        package=source.package,
+        document=source.document,
+    )
 
 
 @transaction.atomic
@@ -208,14 +276,7 @@ def module_adopt_version(*, actor: User, module: Module, version: ModuleVersion)
     if version.module_id != module.pk:
         raise ValidationError("That version belongs to another module.")
     locked = Module.objects.select_for_update().get(pk=module.pk)
-    _apply_content(
-        locked,
-        title=version.title,
-        summary=version.summary,
-        body_markdown=version.body_markdown,
-        estimated_minutes=version.estimated_minutes,
-        skill_ids=version.skill_ids,
-    )
+    _apply_content(locked, _text_of(version))
     locked.curated_version = version
     locked.save(update_fields=["curated_version", "updated_at"])
     module.refresh_from_db()
@@ -232,17 +293,16 @@ def module_discard_draft(*, actor: User, module: Module) -> None:
 @transaction.atomic
 def module_restore_version(*, actor: User, module: Module, version: ModuleVersion) -> Module:
     """Bring an old version's text back as the module's working copy, ready to publish."""
+    permissions.require(permissions.can_edit_module(actor, module))
     if version.module_id != module.pk:
         raise ValidationError("That version belongs to another module.")
-    return module_update(
-        actor=actor,
-        module=module,
-        title=version.title,
-        summary=version.summary,
-        body_markdown=version.body_markdown,
-        estimated_minutes=version.estimated_minutes,
-        skills=skills_selectors.skills_all().filter(pk__in=version.skill_ids),
-    )
+    text = _text_of(version)
+    if not module.is_published:
+        _apply_content(module, text)
+        return module
+    Module.objects.select_for_update().filter(pk=module.pk).exists()
+    ModuleDraft.objects.update_or_create(module=module, defaults={**text, "updated_by": actor})
+    return module
 
 
 @transaction.atomic

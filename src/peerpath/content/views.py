@@ -35,7 +35,10 @@ def module_new(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             module = services.module_create(
-                author=request.user, publish="publish" in request.POST, **form.content()
+                author=request.user,
+                kind=form.cleaned_data["kind"],
+                publish="publish" in request.POST,
+                **form.content(),
             )
             services.module_set_co_authors(
                 actor=request.user, module=module, people=form.cleaned_data["co_authors"]
@@ -56,6 +59,10 @@ def _initial(module: Module, copy: selectors.WorkingCopy) -> dict[str, object]:
         "body_markdown": copy.body_markdown,
         "estimated_minutes": copy.estimated_minutes,
         "skills": copy.skill_ids,
+        "quiz_source": copy.quiz_source,
+        "pass_mark": copy.quiz.get("pass_mark", 80),
+        "shuffle": copy.quiz.get("shuffle", False),
+        "max_attempts": copy.quiz.get("max_attempts"),
         "co_authors": ", ".join(p.email for p in module.co_authors.all()),
     }
 
@@ -65,11 +72,21 @@ def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     can_choose = permissions.can_manage_co_authors(request.user, module)
     copy = selectors.working_copy(module)
     form = ModuleForm(
-        request.POST or None, initial=_initial(module, copy), can_choose_co_authors=can_choose
+        request.POST or None,
+        initial=_initial(module, copy),
+        can_choose_co_authors=can_choose,
+        can_choose_kind=False,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.module_update(actor=request.user, module=module, **form.content())
+            services.module_update(
+                actor=request.user,
+                module=module,
+                **form.content(),
+                # Uploads have pages of their own; the text editor keeps what is attached.
+                package=copy.package,
+                document=copy.document,
+            )
             if can_choose:
                 services.module_set_co_authors(
                     actor=request.user, module=module, people=form.cleaned_data["co_authors"]
@@ -101,15 +118,23 @@ def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
 def module_autosave(request: AuthedRequest, public_id: str) -> HttpResponse:
     """Save the editor's text every few seconds, without publishing anything."""
     module = selectors.get_module_for_user(request.user, public_id, write=True)
-    form = ModuleForm(request.POST, can_choose_co_authors=False)
+    form = ModuleForm(request.POST, can_choose_co_authors=False, can_choose_kind=False)
     if not form.is_valid():
         problems = "; ".join(
             f"{form.fields[f].label or f}: {' '.join(str(m) for m in e)}"
             for f, e in form.errors.items()
         )
         return render(request, "content/_autosave.html", {"error": problems})
+    copy = selectors.working_copy(module)
     try:
-        services.module_update(actor=request.user, module=module, **form.content())
+        services.module_update(
+            actor=request.user,
+            module=module,
+            **form.content(),
+            # Uploads have pages of their own; the text editor keeps what is attached.
+            package=copy.package,
+            document=copy.document,
+        )
     except ValidationError as exc:
         return render(request, "content/_autosave.html", {"error": " ".join(exc.messages)})
     return render(request, "content/_autosave.html", {"saved_at": timezone.now()})
