@@ -11,7 +11,7 @@ from peerpath.content import selectors as content
 from peerpath.core import permissions
 from peerpath.core.http import AuthedRequest, choice_param
 from peerpath.core.pagination import paginate
-from peerpath.learning import selectors, services
+from peerpath.learning import kinds, selectors, services
 from peerpath.people import selectors as people
 from peerpath.skills import selectors as skills
 
@@ -54,6 +54,7 @@ def module_detail(request: AuthedRequest, public_id: str, slug: str = "") -> Htt
         request,
         "learning/module_detail.html",
         {
+            **kinds.context_for(request, module, progress, can_edit=can_edit),
             "module": module,
             "progress": progress,
             "can_edit": can_edit,
