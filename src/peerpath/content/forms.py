@@ -51,7 +51,7 @@ class ModuleForm(forms.Form):
         max_length=50_000,
         help_text="Start each question with “?”. Options: “(x)” right, “( )” wrong; "
         "“[x]”/“[ ]” when several are right; “= true”, “= false” or “= answer | other”; "
-        "“>” for feedback.",
+        "“>” for feedback (indent it under an option for that option's feedback).",
         widget=forms.Textarea(attrs={"rows": 10, "class": "mono"}),
     )
     pass_mark = forms.IntegerField(
@@ -84,6 +84,7 @@ class ModuleForm(forms.Form):
     def __init__(
         self,
         *args: Any,
+        kind: str = ModuleKind.ARTICLE,
         can_choose_co_authors: bool = True,
         can_choose_kind: bool = True,
         **kwargs: Any,
@@ -91,8 +92,40 @@ class ModuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not can_choose_co_authors:
             del self.fields["co_authors"]
-        if not can_choose_kind:
+        if can_choose_kind:
+            self.fields["kind"].widget = forms.HiddenInput()
+            self.fields["kind"].initial = kind
+        else:
             del self.fields["kind"]
+        body = self.fields["body_markdown"]
+        if kind == ModuleKind.DECK:
+            body.label = "Slides"
+            body.help_text = (
+                "Markdown. Start a new slide with a line holding only “---”. "
+                "Speaker notes go after a line “Note:” in a slide; only authors see them."
+            )
+        elif kind != ModuleKind.ARTICLE:
+            body.label = "Introduction"
+            body.help_text = "Optional. Markdown shown above the " + (
+                "questions." if kind == ModuleKind.QUIZ else "module."
+            )
+            body.widget.attrs["rows"] = 6
+        quiz = self.fields["quiz_source"]
+        if kind == ModuleKind.QUIZ:
+            quiz.label = "Questions"
+        else:
+            quiz.label = "Questions at the end (optional)"
+        if kind in (ModuleKind.PACKAGE, ModuleKind.FILE):
+            for name in ("quiz_source", "pass_mark", "shuffle", "max_attempts"):
+                del self.fields[name]
+
+    def about_fields(self) -> list[forms.BoundField]:
+        names = ("kind", "title", "summary", "estimated_minutes", "skills", "co_authors")
+        return [self[n] for n in names if n in self.fields]
+
+    def quiz_fields(self) -> list[forms.BoundField]:
+        names = ("pass_mark", "max_attempts", "shuffle")
+        return [self[n] for n in names if n in self.fields]
 
     def clean_kind(self) -> str:
         return self.cleaned_data.get("kind") or ModuleKind.ARTICLE
@@ -111,12 +144,20 @@ class ModuleForm(forms.Form):
     def content(self) -> dict[str, Any]:
         """The cleaned text fields, as the content services take them."""
         data = self.cleaned_data
-        fields = ("title", "summary", "body_markdown", "estimated_minutes", "skills", "quiz_source")
-        return {
-            **{f: data[f] for f in fields},
-            "quiz_settings": QuizSettings(
+        fields = ("title", "summary", "body_markdown", "estimated_minutes", "skills")
+        text = {f: data[f] for f in fields}
+        if "quiz_source" in self.fields:
+            text["quiz_source"] = data["quiz_source"]
+            text["quiz_settings"] = QuizSettings(
                 pass_mark=80 if data["pass_mark"] is None else data["pass_mark"],
                 shuffle=data["shuffle"],
                 max_attempts=data["max_attempts"],
-            ),
-        }
+            )
+        return text
+
+
+class PreviewForm(forms.Form):
+    """What the editor's live preview renders: the text as it stands, never saved."""
+
+    body_markdown = forms.CharField(required=False, max_length=200_000)
+    quiz_source = forms.CharField(required=False, max_length=50_000)

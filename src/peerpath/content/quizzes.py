@@ -22,8 +22,9 @@ rest of a module::
 
 ``( )`` marks single-choice options, ``[ ]`` multiple-choice ones, and an ``x`` marks the
 right answers. ``= true`` or ``= false`` makes a true/false question; any other ``=`` line
-lists accepted short answers separated by ``|``. A ``>`` line right after an option is
-that option's feedback; elsewhere it is the question's feedback, shown once answered.
+lists accepted short answers separated by ``|``. An indented ``>`` line under an option is
+that option's feedback; a ``>`` line at the start of a line is the question's feedback.
+Feedback is shown once the learner has answered.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def parse_quiz(source: str) -> list[dict[str, Any]]:
             last_option = None
             continue
         if feedback := _FEEDBACK.match(line):
-            if last_option is not None:
+            if last_option is not None and raw[:1].isspace():
                 joined = f"{last_option['feedback']}\n{feedback['text']}".strip()
                 last_option["feedback"] = joined
             else:

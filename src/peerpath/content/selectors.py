@@ -205,6 +205,18 @@ def module_versions(module: Module) -> list[ModuleVersion]:
     return list(module.versions.select_related("published_by").order_by("-number"))
 
 
+def shown_version_number(module: Module) -> int:
+    """The number of the version learners see: the curated one, else the latest (0: none)."""
+    if module.curated_version_id is not None:
+        number = (
+            ModuleVersion.objects.filter(pk=module.curated_version_id)
+            .values_list("number", flat=True)
+            .first()
+        )
+        return number or 0
+    return module.versions.order_by("-number").values_list("number", flat=True).first() or 0
+
+
 def latest_version(module: Module) -> ModuleVersion | None:
     return module.versions.order_by("-number").first()
 

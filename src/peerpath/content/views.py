@@ -11,9 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from peerpath.content import selectors, services
+from peerpath.content import quizzes, selectors, services
 from peerpath.content.diffing import text_diff
-from peerpath.content.forms import ModuleForm
+from peerpath.content.forms import ModuleForm, PreviewForm
+from peerpath.content.models import ModuleKind
+from peerpath.content.rendering import render_markdown
 from peerpath.core import permissions
 from peerpath.core.forms import add_service_errors
 from peerpath.core.http import AuthedRequest
@@ -31,7 +33,13 @@ def my_modules(request: AuthedRequest) -> HttpResponse:
 
 def module_new(request: AuthedRequest) -> HttpResponse:
     permissions.require(permissions.can_create_module(request.user))
-    form = ModuleForm(request.POST or None)
+    if request.method == "POST":
+        kind = request.POST.get("kind") or ModuleKind.ARTICLE
+    else:
+        kind = request.GET.get("kind", "")
+    if kind not in ModuleKind.values:
+        return render(request, "content/module_kind.html", {"kinds": KIND_CARDS})
+    form = ModuleForm(request.POST or None, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:
             module = services.module_create(
@@ -49,7 +57,47 @@ def module_new(request: AuthedRequest) -> HttpResponse:
             verb = "published" if module.is_published else "saved as a draft"
             messages.success(request, f"“{module.title}” was {verb}.")
             return redirect("learning:module", public_id=module.public_id, slug=module.slug)
-    return render(request, "content/module_form.html", {"form": form, "module": None})
+    return render(
+        request,
+        "content/module_form.html",
+        {"form": form, "module": None, "kind": kind, "kind_label": ModuleKind(kind).label},
+    )
+
+
+# What each kind of module is for, as the "new module" page offers them.
+KIND_CARDS = [
+    (ModuleKind.ARTICLE, "Write up what you know: headings, images, video, code and tables."),
+    (ModuleKind.DECK, "Slides to present or to click through, with speaker notes for you."),
+    (ModuleKind.QUIZ, "Questions with feedback and a pass mark, to check understanding."),
+    (ModuleKind.FILE, "Share a PDF or an office document colleagues read in the browser."),
+    (ModuleKind.PACKAGE, "Import a SCORM 1.2 or 2004 package from an authoring tool."),
+]
+
+
+@require_POST
+def module_preview(request: AuthedRequest) -> HttpResponse:
+    """Render the editor's text as learners would see it, without saving it."""
+    permissions.require(permissions.can_create_module(request.user))
+    form = PreviewForm(request.POST)
+    if not form.is_valid():
+        return render(request, "content/_preview.html", {"error": "The text is too long."})
+    questions: list[dict[str, object]] = []
+    quiz_error = ""
+    source = form.cleaned_data["quiz_source"]
+    if source.strip():
+        try:
+            questions = quizzes.parse_quiz(source)
+        except quizzes.QuizSyntaxError as exc:
+            quiz_error = str(exc)
+    return render(
+        request,
+        "content/_preview.html",
+        {
+            "body_html": render_markdown(form.cleaned_data["body_markdown"]),
+            "questions": questions,
+            "quiz_error": quiz_error,
+        },
+    )
 
 
 def _initial(module: Module, copy: selectors.WorkingCopy) -> dict[str, object]:
@@ -73,6 +121,7 @@ def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     copy = selectors.working_copy(module)
     form = ModuleForm(
         request.POST or None,
+        kind=module.kind,
         initial=_initial(module, copy),
         can_choose_co_authors=can_choose,
         can_choose_kind=False,
@@ -110,7 +159,13 @@ def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "content/module_form.html",
-        {"form": form, "module": module, "copy": copy, "can_publish": True},
+        {
+            "form": form,
+            "module": module,
+            "copy": copy,
+            "kind": module.kind,
+            "kind_label": ModuleKind(module.kind).label,
+        },
     )
 
 
@@ -118,7 +173,9 @@ def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
 def module_autosave(request: AuthedRequest, public_id: str) -> HttpResponse:
     """Save the editor's text every few seconds, without publishing anything."""
     module = selectors.get_module_for_user(request.user, public_id, write=True)
-    form = ModuleForm(request.POST, can_choose_co_authors=False, can_choose_kind=False)
+    form = ModuleForm(
+        request.POST, kind=module.kind, can_choose_co_authors=False, can_choose_kind=False
+    )
     if not form.is_valid():
         problems = "; ".join(
             f"{form.fields[f].label or f}: {' '.join(str(m) for m in e)}"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Q, QuerySet
 
-from peerpath.learning.models import ModuleProgress, ProgressStatus
+from peerpath.learning.models import ModuleProgress, ProgressStatus, QuizAttempt
 
 if TYPE_CHECKING:
+    from peerpath.content.models import Module
     from peerpath.people.models import User
 
 
@@ -79,3 +83,99 @@ def module_completion_count(module_id: int) -> int:
     return ModuleProgress.objects.filter(
         module_id=module_id, status=ProgressStatus.COMPLETED
     ).count()
+
+
+@dataclass(frozen=True)
+class QuizState:
+    """Where a learner stands with a module's quiz, and the questions in their order."""
+
+    questions: list[dict[str, Any]]
+    pass_mark: int
+    max_attempts: int | None
+    attempts_used: int
+    best_score: Decimal | None
+    passed: bool
+    last_attempt: QuizAttempt | None
+
+    @property
+    def attempts_left(self) -> int | None:
+        return None if self.max_attempts is None else max(0, self.max_attempts - self.attempts_used)
+
+    @property
+    def can_attempt(self) -> bool:
+        return self.attempts_left != 0
+
+
+def _shuffled(items: list[dict[str, Any]], seed: str) -> list[dict[str, Any]]:
+    """A stable per-learner, per-attempt order: reloading the page keeps it."""
+    return sorted(items, key=lambda item: hashlib.sha256(f"{seed}:{item['id']}".encode()).digest())
+
+
+def quiz_state(user: User, module: Module) -> QuizState | None:
+    quiz = module.quiz
+    if not quiz.get("questions"):
+        return None
+    attempts = list(
+        QuizAttempt.objects.filter(user=user, module=module).only(
+            "score", "passed", "results", "answers", "correct", "total", "submitted_at"
+        )
+    )
+    questions = [dict(q) for q in quiz["questions"]]
+    if quiz.get("shuffle"):
+        seed = f"{user.pk}:{module.pk}:{len(attempts)}"
+        questions = _shuffled(questions, seed)
+        for q in questions:
+            if "options" in q:
+                q["options"] = _shuffled(list(q["options"]), seed)
+    return QuizState(
+        questions=questions,
+        pass_mark=int(quiz.get("pass_mark", 0)),
+        max_attempts=quiz.get("max_attempts"),
+        attempts_used=len(attempts),
+        best_score=max((a.score for a in attempts), default=None),
+        passed=any(a.passed for a in attempts),
+        last_attempt=attempts[0] if attempts else None,
+    )
+
+
+@dataclass(frozen=True)
+class AnswerReview:
+    question: dict[str, Any]
+    right: bool
+    given: list[str]
+    feedback: list[str]
+    # The right answer, shown once the learner passed or has no attempts left.
+    solution: str
+
+
+def quiz_review(state: QuizState, attempt: QuizAttempt) -> list[AnswerReview]:
+    """What the learner answered in an attempt, question by question, with feedback."""
+    reveal = state.passed or not state.can_attempt
+    rows = []
+    for q in state.questions:
+        given_raw = attempt.answers.get(q["id"], [])
+        feedback = []
+        if q["type"] in ("single", "multiple"):
+            options = {o["id"]: o for o in q["options"]}
+            chosen = [options[g] for g in given_raw if g in options]
+            given = [o["text"] for o in chosen]
+            feedback = [o["feedback"] for o in chosen if o.get("feedback")]
+            solution = ", ".join(o["text"] for o in q["options"] if o["correct"])
+        elif q["type"] == "true_false":
+            given = [g.capitalize() for g in given_raw[:1]]
+            solution = "True" if q["correct"] else "False"
+        else:
+            given = list(given_raw[:1])
+            solution = " or ".join(q["answers"])
+        if q.get("feedback"):
+            feedback.append(q["feedback"])
+        rows.append(
+            AnswerReview(
+                question=q,
+                right=bool(attempt.results.get(q["id"])),
+                given=given,
+                feedback=feedback,
+                solution=solution if reveal else "",
+            )
+        )
+    return rows

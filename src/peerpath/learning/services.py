@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from peerpath.content import quizzes
+from peerpath.content import selectors as content
 from peerpath.core import permissions
-from peerpath.learning.models import ModuleProgress, ProgressStatus
+from peerpath.learning.models import ModuleProgress, ProgressStatus, QuizAttempt, SuccessStatus
 
 if TYPE_CHECKING:
     from peerpath.content.models import Module
@@ -32,17 +36,86 @@ def progress_open(*, user: User, module: Module) -> ModuleProgress:
         return ModuleProgress.objects.get(user=user, module=module)
 
 
-@transaction.atomic
-def progress_complete(*, user: User, module: Module) -> ModuleProgress:
-    """Mark a module completed; completing twice keeps the first completion time."""
-    permissions.require(permissions.can_record_progress(user, module))
+def _locked_progress(user: User, module: Module) -> ModuleProgress:
+    """The learner's progress row, created if needed and locked until the transaction ends."""
     now = timezone.now()
     progress, _ = ModuleProgress.objects.select_for_update().get_or_create(
         user=user, module=module, defaults={"started_at": now, "last_opened_at": now}
     )
+    return progress
+
+
+def _mark_completed(progress: ModuleProgress) -> None:
     if progress.status != ProgressStatus.COMPLETED:
+        now = timezone.now()
         progress.status = ProgressStatus.COMPLETED
         progress.completed_at = now
         progress.last_opened_at = now
-        progress.save(update_fields=["status", "completed_at", "last_opened_at"])
+        progress.percent = 100
+
+
+@transaction.atomic
+def progress_complete(*, user: User, module: Module) -> ModuleProgress:
+    """Mark a module completed; completing twice keeps the first completion time.
+
+    A module with quiz questions is completed by passing its quiz, not by this button.
+    """
+    permissions.require(permissions.can_record_progress(user, module))
+    if module.quiz.get("questions"):
+        raise ValidationError("Pass the quiz at the end of this module to complete it.")
+    progress = _locked_progress(user, module)
+    if progress.status != ProgressStatus.COMPLETED:
+        _mark_completed(progress)
+        progress.save(update_fields=["status", "completed_at", "last_opened_at", "percent"])
     return progress
+
+
+def check_quiz_attempt(*, user: User, module: Module) -> None:
+    """Raise when the learner may not take the module's quiz (again)."""
+    permissions.require(permissions.can_record_progress(user, module))
+    quiz = module.quiz
+    if not quiz.get("questions"):
+        raise ValidationError("This module has no quiz.")
+    limit = quiz.get("max_attempts")
+    if limit is not None:
+        used = QuizAttempt.objects.filter(user=user, module=module).count()
+        if used >= limit:
+            raise ValidationError(
+                f"You have used all {limit} attempt{'s' if limit != 1 else ''} at this quiz."
+            )
+
+
+@transaction.atomic
+def quiz_submit(*, user: User, module: Module, answers: Mapping[str, Sequence[str]]) -> QuizAttempt:
+    """Grade and record an attempt at the quiz learners see, and update progress.
+
+    Passing completes the module. The best score stays on the learner's progress, and a
+    pass is never taken back by a later, weaker attempt.
+    """
+    # Lock the progress row first: two tabs submitting at once must not both slip past
+    # the attempt limit.
+    progress = _locked_progress(user, module)
+    check_quiz_attempt(user=user, module=module)
+    graded = quizzes.grade(module.quiz, answers)
+    version = content.shown_version_number(module)
+    attempt = QuizAttempt.objects.create(
+        user=user,
+        module=module,
+        version_number=version,
+        answers={k: list(v) for k, v in answers.items()},
+        results=graded.results,
+        correct=graded.correct,
+        total=graded.total,
+        score=graded.score,
+        passed=graded.passed,
+        submitted_at=timezone.now(),
+    )
+    if progress.score is None or graded.score > progress.score:
+        progress.score = graded.score
+    if graded.passed:
+        progress.success_status = SuccessStatus.PASSED
+        _mark_completed(progress)
+    elif progress.success_status != SuccessStatus.PASSED:
+        progress.success_status = SuccessStatus.FAILED
+    progress.save()
+    return attempt

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from peerpath.content import quizzes
 from peerpath.content import selectors as content
 from peerpath.core import permissions
 from peerpath.core.http import AuthedRequest, choice_param
@@ -14,6 +19,10 @@ from peerpath.core.pagination import paginate
 from peerpath.learning import kinds, selectors, services
 from peerpath.people import selectors as people
 from peerpath.skills import selectors as skills
+
+if TYPE_CHECKING:
+    from peerpath.content.models import Module
+    from peerpath.learning.models import QuizAttempt
 
 
 def catalog(request: AuthedRequest) -> HttpResponse:
@@ -55,6 +64,7 @@ def module_detail(request: AuthedRequest, public_id: str, slug: str = "") -> Htt
         "learning/module_detail.html",
         {
             **kinds.context_for(request, module, progress, can_edit=can_edit),
+            **_quiz_context(request, module),
             "module": module,
             "progress": progress,
             "can_edit": can_edit,
@@ -64,10 +74,71 @@ def module_detail(request: AuthedRequest, public_id: str, slug: str = "") -> Htt
     )
 
 
+def _quiz_context(
+    request: AuthedRequest, module: Module, *, attempt: QuizAttempt | None = None
+) -> dict[str, object]:
+    state = selectors.quiz_state(request.user, module)
+    if state is None:
+        return {}
+    shown = attempt if attempt is not None else None
+    return {
+        "quiz": state,
+        "attempt": shown,
+        "review": selectors.quiz_review(state, shown) if shown is not None else [],
+        "retake": request.GET.get("retake") == "1",
+    }
+
+
+@require_POST
+def quiz_submit(request: AuthedRequest, public_id: str) -> HttpResponse:
+    module = content.get_module_for_user(request.user, public_id)
+    questions = module.quiz.get("questions", [])
+    # Take only what the quiz asks for, and no more of it than a question could hold.
+    answers = {
+        q["id"]: [a[: quizzes.MAX_SHORT_ANSWER] for a in request.POST.getlist(q["id"])][
+            : len(q.get("options", ())) or 1
+        ]
+        for q in questions
+    }
+    error = ""
+    attempt = None
+    try:
+        attempt = services.quiz_submit(user=request.user, module=module, answers=answers)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    context = {
+        "module": module,
+        "quiz_error": error,
+        **_quiz_context(request, module, attempt=attempt),
+    }
+    if request.htmx:
+        progress = selectors.progress_by_module(request.user, [module.pk]).get(module.pk)
+        return render(request, "learning/_quiz_response.html", {**context, "progress": progress})
+    if error:
+        messages.error(request, error)
+    elif attempt is not None:
+        verdict = "passed" if attempt.passed else "did not pass"
+        messages.info(request, f"You scored {attempt.score:.0f}% and {verdict}.")
+    return redirect(reverse("learning:module", args=[module.public_id, module.slug]) + "#quiz")
+
+
+def quiz_panel(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """The quiz, fresh: after a learner chooses to try again."""
+    module = content.get_module_for_user(request.user, public_id)
+    context = _quiz_context(request, module)
+    if not context:
+        raise Http404("This module has no quiz.")
+    return render(request, "learning/_quiz.html", {"module": module, **context})
+
+
 @require_POST
 def module_complete(request: AuthedRequest, public_id: str) -> HttpResponse:
     module = content.get_module_for_user(request.user, public_id)
-    progress = services.progress_complete(user=request.user, module=module)
+    try:
+        progress = services.progress_complete(user=request.user, module=module)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("learning:module", public_id=module.public_id, slug=module.slug)
     if request.htmx:
         return render(
             request, "learning/_completion.html", {"module": module, "progress": progress}
