@@ -42,6 +42,12 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings) -> None:
+    """Queued background tasks run straight away, so tests see their effects."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def org(db: None) -> Org:
     team = TeamFactory(name="Contact Centre")

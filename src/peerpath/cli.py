@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 
@@ -56,6 +57,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         for role, email in loader.demo_logins():
             print(f"  {role:<22} {email}")
     print("\nPress Ctrl+C to stop.\n", flush=True)
+    # Background tasks (reminders and other queued work) run beside the web server.
+    # The worker shares this terminal's process group, so Ctrl+C stops it too.
+    subprocess.Popen([sys.executable, "-m", "peerpath.cli", "worker", "--quiet"])
     argv = [
         "gunicorn",
         "peerpath.wsgi:application",
@@ -73,6 +77,26 @@ def cmd_run(args: argparse.Namespace) -> int:
         "warning",
     ]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606 - fixed argv
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run queued background tasks, and queue the periodic ones when they fall due."""
+    _setup()
+    from django.core.management import call_command
+
+    from peerpath.core import periodic
+
+    periodic.start_scheduler()
+    if not args.quiet:
+        print("Peerpath worker: running background tasks. Press Ctrl+C to stop.", flush=True)
+    call_command(
+        "db_worker",
+        queue_name="*",
+        interval=args.interval,
+        reload=False,
+        verbosity=0 if args.quiet else 1,
+    )
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -181,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="migrate, load the demo if empty, and serve").set_defaults(
         func=cmd_run
     )
+    worker = sub.add_parser("worker", help="run background tasks and periodic jobs")
+    worker.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    worker.add_argument("--quiet", action="store_true", help="log only problems")
+    worker.set_defaults(func=cmd_worker)
     demo = sub.add_parser("demo", help="load the demo organisation")
     demo.add_argument("--reset", action="store_true", help="delete all data first")
     demo.set_defaults(func=cmd_demo)
@@ -198,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-OWN_COMMANDS = {"run", "demo", "createadmin", "import-org", "export-org", "-h", "--help"}
+OWN_COMMANDS = {"run", "worker", "demo", "createadmin", "import-org", "export-org", "-h", "--help"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

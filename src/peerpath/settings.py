@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "peerpath.people",
     "peerpath.skills",
     "peerpath.content",
@@ -267,6 +269,22 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 PEERPATH_MAX_AVATAR_BYTES = 2 * 1024 * 1024
 PEERPATH_MAX_IMPORT_BYTES = env_int("PEERPATH_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
+
+# --- Curation ---------------------------------------------------------------------------
+# How long an expert approval holds before the module is due for another look.
+PEERPATH_CURATED_REVIEW_MONTHS = env_int("PEERPATH_CURATED_REVIEW_MONTHS", 12)
+
+# --- Background work ----------------------------------------------------------------------
+# Tasks are queued in the database and run by `peerpath worker` (which `peerpath run`
+# starts too). "immediate" runs each task at once in the caller, for tests and one-offs.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = os.environ.get("PEERPATH_TASK_BACKEND", "database")
+if _task_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured("PEERPATH_TASK_BACKEND must be database or immediate")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
 # No request body at all may exceed this (the largest upload a page accepts, plus headroom).
 PEERPATH_MAX_UPLOAD_BYTES = env_int("PEERPATH_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
 

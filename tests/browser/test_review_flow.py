@@ -68,3 +68,33 @@ def test_nominate_review_revise_approve(org, page, browser, live_server, screens
     expect(page.get_by_text("✓ Curated")).to_be_visible()
     expect(page.get_by_text("Press *7, then transfer.")).to_be_visible()
     assert axe() == []
+
+
+def test_reviewer_comments_on_a_selected_passage(org, page, screenshot):
+    calls = SkillFactory(name="Calls")
+    module = ModuleFactory(
+        author=org.member,
+        title="Warm transfers",
+        skills=[calls],
+        body_markdown="## Steps\n\nPress **transfer** and wait.\n\nStay on the line.\n",
+        quiz_source="? Which key transfers?\n(x) *7\n( ) #9\n",
+    )
+    ExpertReviewer.objects.create(user=org.outsider, skill=calls)
+    from peerpath.curation import services
+
+    review = services.module_nominate(user=org.member, module=module)
+    login(page, org.outsider)
+    page.goto(f"/review/{review.public_id}/")
+    expect(page.get_by_text("Which key transfers?")).to_be_visible()
+    page.get_by_text("Press transfer and wait.").click(click_count=3)
+    page.get_by_role("button", name="Comment on this passage").click()
+    expect(page.get_by_label("Passage (optional)")).to_have_value("Press transfer and wait.")
+    expect(page.get_by_label("Comment")).to_be_focused()
+    page.get_by_label("Comment").fill("Which button is transfer?")
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.get_by_role("listitem").filter(has_text="Which button")).to_contain_text(
+        "Press transfer and wait."
+    )
+    highlighted = page.evaluate("() => [...CSS.highlights.get('quoted')].map(r => r.toString())")
+    assert highlighted == ["Press transfer and wait."]
+    screenshot("review-quote")

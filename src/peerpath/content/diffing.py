@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 Kind = Literal["same", "added", "removed", "gap"]
 
@@ -32,3 +32,20 @@ def text_diff(old: str, new: str, *, context: int = 2) -> list[DiffLine]:
             if tag in ("replace", "insert"):
                 lines.extend(DiffLine("added", t) for t in b[j1:j2])
     return lines
+
+
+class HasText(Protocol):
+    @property
+    def body_markdown(self) -> str: ...
+
+    @property
+    def quiz_source(self) -> str: ...
+
+
+def module_text(source: HasText | None) -> str:
+    """Everything an author writes in a version, as one text to compare: body, then questions."""
+    if source is None:
+        return ""
+    if not source.quiz_source.strip():
+        return source.body_markdown
+    return f"{source.body_markdown.rstrip()}\n\n— Questions —\n\n{source.quiz_source}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerpath.content import quizzes, selectors, services
-from peerpath.content.diffing import text_diff
+from peerpath.content.diffing import module_text, text_diff
 from peerpath.content.forms import ModuleForm, PreviewForm
 from peerpath.content.models import ModuleKind
 from peerpath.content.rendering import render_markdown
@@ -212,9 +212,9 @@ def module_history(request: AuthedRequest, public_id: str) -> HttpResponse:
         if shown is None:
             raise Http404("No such version.")
         previous = next((v for v in versions if v.number == wanted - 1), None)
-        diff = text_diff(previous.body_markdown if previous else "", shown.body_markdown)
+        diff = text_diff(module_text(previous), module_text(shown))
     elif copy.is_draft_of_published and versions:
-        diff = text_diff(versions[0].body_markdown, copy.body_markdown)
+        diff = text_diff(module_text(versions[0]), module_text(copy))
     return render(
         request,
         "content/module_history.html",

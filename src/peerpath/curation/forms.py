@@ -39,7 +39,7 @@ class ReviewCommentForm(forms.Form):
         required=False,
         max_length=500,
         label="Passage (optional)",
-        help_text="Paste the words you are commenting on, exactly as they appear.",
+        help_text="Select words in the text to fill this in, or paste them exactly as they appear.",
     )
     body = forms.CharField(
         max_length=4000, label="Comment", widget=forms.Textarea(attrs={"rows": 3})
@@ -52,6 +52,22 @@ class ReviewDecisionForm(forms.Form):
         max_length=4000,
         label="Note to the author",
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    review_by = forms.DateField(
+        required=False,
+        label="Review again by",
+        help_text="If you approve: when experts should check it is still right. "
+        "Leave empty for the usual period.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class ConfirmCurationForm(forms.Form):
+    review_by = forms.DateField(
+        required=False,
+        label="Next review by",
+        help_text="Leave empty for the usual period.",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 

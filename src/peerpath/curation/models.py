@@ -170,3 +170,27 @@ class ReviewComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.review_id}"
+
+
+class CurationTerm(models.Model):
+    """How long a Curated module's approval holds before experts look at it again.
+
+    Its owner and reviewers are reminded once the review-by date passes; confirming the
+    module is still right (or approving a new version) sets a new date.
+    """
+
+    module = models.OneToOneField(
+        "content.Module", on_delete=models.CASCADE, related_name="curation_term"
+    )
+    review_by = models.DateField()
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["review_by"], name="curationterm_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.module_id} review by {self.review_by}"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Avg, Count, Prefetch, QuerySet
@@ -12,6 +13,7 @@ from django.db.models import Avg, Count, Prefetch, QuerySet
 from peerpath.core import permissions
 from peerpath.curation.models import (
     OPEN_REVIEW_STATUSES,
+    CurationTerm,
     Flag,
     FlagStatus,
     Rating,
@@ -63,7 +65,7 @@ def open_flag_count(module: Module) -> int:
     return Flag.objects.filter(module=module, status=FlagStatus.OPEN).count()
 
 
-_Q = TypeVar("_Q", Flag, Review)
+_Q = TypeVar("_Q", Flag, Review, CurationTerm)
 
 
 def _in_moderator_areas(items: QuerySet[_Q], user: User) -> QuerySet[_Q]:
@@ -113,8 +115,62 @@ def reviews_for_reviewer(user: User, *, status: str = ReviewStatus.PENDING) -> Q
     return reviews.order_by("created_at" if status in OPEN_REVIEW_STATUSES else "-updated_at")
 
 
-def review_statuses(module_ids: Iterable[int]) -> dict[int, str]:
-    """The latest review's status per module, for authors' lists (one query)."""
-    ids = list(module_ids)
-    rows = Review.objects.filter(module_id__in=ids).order_by("module_id", "created_at")
-    return {r.module_id: r.get_status_display() for r in rows.only("module_id", "status")}
+def curation_term(module: Module) -> CurationTerm | None:
+    if not module.is_curated:
+        return None
+    return CurationTerm.objects.filter(module=module).first()
+
+
+def curation_terms(module_ids: Iterable[int]) -> dict[int, CurationTerm]:
+    return {t.module_id: t for t in CurationTerm.objects.filter(module_id__in=list(module_ids))}
+
+
+DUE_SOON_DAYS = 30
+
+
+def curated_due_for_review(user: User, *, today: date) -> QuerySet[CurationTerm]:
+    """Curated modules in the user's areas whose review-by date is near or past, soonest first."""
+    terms = CurationTerm.objects.filter(
+        review_by__lte=today + timedelta(days=DUE_SOON_DAYS),
+        module__curated_version__isnull=False,
+    ).select_related("module", "module__owner")
+    return _in_moderator_areas(terms, user).order_by("review_by", "pk")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one of an author's modules stands on the way to (and as) Curated content."""
+
+    module: Module
+    label: str
+    tone: str
+    review: Review | None
+    term: CurationTerm | None
+
+
+def standings(modules: Sequence[Module], *, today: date) -> list[Standing]:
+    """Each module's curation standing, for its authors (two queries for any number)."""
+    ids = [m.pk for m in modules]
+    open_reviews = {
+        r.module_id: r
+        for r in Review.objects.filter(module_id__in=ids, status__in=OPEN_REVIEW_STATUSES)
+    }
+    terms = curation_terms(ids)
+    rows = []
+    for module in modules:
+        review, term = open_reviews.get(module.pk), terms.get(module.pk)
+        if not module.is_published:
+            label, tone = "Draft", "draft"
+        elif review is not None and review.status == ReviewStatus.CHANGES_REQUESTED:
+            label, tone = "Changes requested", "progress"
+        elif review is not None:
+            label = "Revision in review" if module.is_curated else "Waiting for review"
+            tone = "progress"
+        elif module.is_curated and term is not None and term.review_by < today:
+            label, tone = "Curated · review overdue", "progress"
+        elif module.is_curated:
+            label, tone = "Curated", "done"
+        else:
+            label, tone = "Community", ""
+        rows.append(Standing(module, label, tone, review, term if module.is_curated else None))
+    return rows

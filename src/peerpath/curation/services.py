@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import calendar
+import html
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from peerpath.content import selectors as content
 from peerpath.content import services as content_services
+from peerpath.content.rendering import render_markdown
 from peerpath.core import events, permissions
 from peerpath.curation.models import (
     OPEN_REVIEW_STATUSES,
     CommentKind,
+    CurationTerm,
     Flag,
     FlagReason,
     FlagStatus,
@@ -23,9 +33,10 @@ from peerpath.curation.models import (
     ReviewStatus,
 )
 from peerpath.learning import selectors as learning
+from peerpath.people import selectors as people
 
 if TYPE_CHECKING:
-    from peerpath.content.models import Module
+    from peerpath.content.models import Module, ModuleVersion
     from peerpath.people.models import User
 
 
@@ -125,10 +136,20 @@ def review_comment(*, user: User, review: Review, body: str, quote: str = "") ->
     permissions.require(permissions.can_discuss_review(user, review.module))
     if not body.strip():
         raise ValidationError({"body": "Write a comment."})
-    if quote.strip() and quote.strip() not in review.version.body_markdown:
+    quote = " ".join(quote.split())
+    if quote and quote not in _quotable_text(review.version):
         raise ValidationError({"quote": "Quote a passage exactly as it appears in the module."})
     _note(review, user, CommentKind.COMMENT, body, quote)
     return review.comments.order_by("-id").first()  # type: ignore[return-value]
+
+
+def _quotable_text(version: ModuleVersion) -> str:
+    """The version as written and as read, with spacing evened out.
+
+    Reviewers quote by selecting rendered text or by pasting the Markdown; both count.
+    """
+    rendered = html.unescape(strip_tags(render_markdown(version.body_markdown)))
+    return " ".join(f"{version.body_markdown}\n{rendered}\n{version.quiz_source}".split())
 
 
 def _decide(review: Review, reviewer: User) -> Review:
@@ -159,10 +180,42 @@ def review_request_changes(*, reviewer: User, review: Review, body: str) -> Revi
     return review
 
 
+def default_review_by(today: date) -> date:
+    """When a fresh approval falls due for another look (``PEERPATH_CURATED_REVIEW_MONTHS``)."""
+    months = settings.PEERPATH_CURATED_REVIEW_MONTHS
+    month_index = today.month - 1 + months
+    year, month = today.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+
+
+def _check_review_by(review_by: date, today: date) -> None:
+    if review_by <= today:
+        raise ValidationError({"review_by": "Choose a review-by date after today."})
+    if review_by > today + timedelta(days=3 * 366):
+        raise ValidationError({"review_by": "Choose a review-by date within three years."})
+
+
+def _set_term(module_id: int, actor: User, review_by: date | None) -> CurationTerm:
+    today = timezone.localdate()
+    review_by = review_by or default_review_by(today)
+    _check_review_by(review_by, today)
+    term, _ = CurationTerm.objects.update_or_create(
+        module_id=module_id,
+        defaults={"review_by": review_by, "reminded_at": None, "confirmed_by": actor},
+    )
+    return term
+
+
 @transaction.atomic
-def review_approve(*, reviewer: User, review: Review, body: str = "") -> Review:
-    """Approve the version under review: it becomes what learners see, marked Curated."""
+def review_approve(
+    *, reviewer: User, review: Review, body: str = "", review_by: date | None = None
+) -> Review:
+    """Approve the version under review: it becomes what learners see, marked Curated.
+
+    The approval holds until ``review_by`` (by default a configured number of months).
+    """
     review = _decide(review, reviewer)
+    _set_term(review.module_id, reviewer, review_by)
     content_services.module_adopt_version(
         actor=reviewer, module=review.module, version=review.version
     )
@@ -172,6 +225,69 @@ def review_approve(*, reviewer: User, review: Review, body: str = "") -> Review:
     review.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     _note(review, reviewer, CommentKind.APPROVAL, body)
     return review
+
+
+@transaction.atomic
+def curation_confirm(*, actor: User, module: Module, review_by: date | None = None) -> CurationTerm:
+    """An expert checked a Curated module and it is still right: set its next review date."""
+    permissions.require(
+        permissions.can_moderate_module(actor, module),
+        "Only expert reviewers of this module's skills confirm it.",
+    )
+    if not content.module_is_curated(module.pk):
+        raise ValidationError("Only a Curated module has a review-by date.")
+    return _set_term(module.pk, actor, review_by)
+
+
+def review_reminders_send(*, now: datetime | None = None) -> int:
+    """Remind the owner and reviewers of every Curated module whose review-by date passed.
+
+    Each module is reminded once per review-by date, so running this often is harmless.
+    Returns how many modules were reminded.
+    """
+    now = now or timezone.now()
+    due = CurationTerm.objects.filter(
+        review_by__lt=timezone.localdate(now),
+        reminded_at__isnull=True,
+        module__curated_version__isnull=False,
+    ).values_list("pk", flat=True)
+    reminded = 0
+    for term_id in list(due[:5000]):
+        with transaction.atomic():
+            # Another worker may be sending the same reminder: the row lock and the
+            # re-check of reminded_at make sure each goes out once.
+            term = (
+                CurationTerm.objects.select_for_update()
+                .select_related("module", "module__owner")
+                .filter(pk=term_id, reminded_at__isnull=True)
+                .first()
+            )
+            if term is None:
+                continue
+            _send_review_due(term)
+            term.reminded_at = now
+            term.save(update_fields=["reminded_at", "updated_at"])
+            reminded += 1
+    return reminded
+
+
+def _send_review_due(term: CurationTerm) -> None:
+    module = term.module
+    skill_paths = list(module.skills.values_list("path", flat=True))
+    recipients = {module.owner, *people.reviewers_for_skill_paths(skill_paths)}
+    url = settings.BASE_URL + reverse("learning:module", args=[module.public_id, module.slug])
+    context = {"module": module, "term": term, "url": url}
+    subject = f"Time to review “{module.title}”"
+    messages = [
+        EmailMessage(
+            subject=subject,
+            body=render_to_string("curation/email/review_due.txt", {**context, "person": person}),
+            to=[person.email],
+        )
+        for person in sorted(recipients, key=lambda p: p.pk)
+        if person.is_active and person.email
+    ]
+    get_connection().send_messages(messages)
 
 
 def on_module_published(event: events.ModulePublished) -> None:

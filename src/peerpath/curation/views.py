@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerpath.content import selectors as content
-from peerpath.content.diffing import text_diff
+from peerpath.content.diffing import module_text, text_diff
 from peerpath.content.rendering import render_markdown
 from peerpath.core import permissions
 from peerpath.core.forms import add_service_errors
@@ -20,6 +22,7 @@ from peerpath.core.pagination import paginate
 from peerpath.curation import selectors, services
 from peerpath.curation.forms import (
     CloseFlagForm,
+    ConfirmCurationForm,
     FlagForm,
     NominateForm,
     RatingForm,
@@ -55,6 +58,10 @@ def _panel(
         if permissions.can_read_rating_notes(user, module)
         else None,
         "review": selectors.open_review(module),
+        "term": selectors.curation_term(module),
+        "today": timezone.localdate(),
+        "can_confirm": module.is_curated and permissions.can_moderate_module(user, module),
+        "confirm_form": ConfirmCurationForm(),
         "can_nominate": permissions.can_nominate_module(user, module),
         "open_flags": selectors.open_flag_count(module)
         if permissions.can_moderate_module(user, module)
@@ -182,7 +189,8 @@ def review_detail(
             "review": review,
             "module": module,
             "body_html": render_markdown(review.version.body_markdown),
-            "diff": text_diff(base.body_markdown, review.version.body_markdown) if base else [],
+            "quotes_json": json.dumps(sorted({c.quote for c in review.comments.all() if c.quote})),
+            "diff": text_diff(module_text(base), module_text(review.version)) if base else [],
             "base": base,
             "can_decide": review.is_open and permissions.can_moderate_module(request.user, module),
             "can_edit": permissions.can_edit_module(request.user, module),
@@ -214,7 +222,12 @@ def review_decide(request: AuthedRequest, public_id: str) -> HttpResponse:
         body = form.cleaned_data["body"]
         try:
             if request.POST.get("decision") == "approve":
-                services.review_approve(reviewer=request.user, review=review, body=body)
+                services.review_approve(
+                    reviewer=request.user,
+                    review=review,
+                    body=body,
+                    review_by=form.cleaned_data["review_by"],
+                )
                 messages.success(request, f"“{review.module.title}” is now Curated.")
             else:
                 services.review_request_changes(reviewer=request.user, review=review, body=body)
@@ -226,17 +239,54 @@ def review_decide(request: AuthedRequest, public_id: str) -> HttpResponse:
     return review_detail(request, public_id, decision_form=form)
 
 
+DUE = "due"
+
+
 def review_queue(request: AuthedRequest) -> HttpResponse:
     permissions.require(
         permissions.can_see_moderation_queue(request.user),
         "The review queue is for learning admins and expert reviewers.",
     )
-    status = choice_param(request, "status", ReviewStatus.values, ReviewStatus.PENDING)
-    page = paginate(
-        request, selectors.reviews_for_reviewer(request.user, status=status), per_page=20
+    status = choice_param(request, "status", [*ReviewStatus.values, DUE], ReviewStatus.PENDING)
+    today = timezone.localdate()
+    items = (
+        selectors.curated_due_for_review(request.user, today=today)
+        if status == DUE
+        else selectors.reviews_for_reviewer(request.user, status=status)
     )
     return render(
         request,
         "curation/review_queue.html",
-        {"page": page, "status": status, "statuses": ReviewStatus.choices},
+        {
+            "page": paginate(request, items, per_page=20),
+            "status": status,
+            "statuses": [*ReviewStatus.choices, (DUE, "Due for another look")],
+            "today": today,
+        },
     )
+
+
+@require_POST
+def confirm(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """An expert confirms a Curated module is still right, setting its next review date."""
+    module = content.get_module_for_user(request.user, public_id)
+    form = ConfirmCurationForm(request.POST)
+    review_by = form.cleaned_data["review_by"] if form.is_valid() else None
+    if not form.is_valid():
+        messages.error(request, "Enter the date as year-month-day, or leave it empty.")
+    else:
+        try:
+            term = services.curation_confirm(actor=request.user, module=module, review_by=review_by)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Confirmed. Next review by {term.review_by:%-d %B %Y}.")
+    return redirect("learning:module", public_id=module.public_id, slug=module.slug)
+
+
+def my_standing(request: AuthedRequest) -> HttpResponse:
+    """Where each of the author's modules stands: Community, in review, or Curated."""
+    permissions.require(permissions.can_create_module(request.user))
+    page = paginate(request, content.modules_by_author(request.user), per_page=20)
+    page.object_list = selectors.standings(list(page.object_list), today=timezone.localdate())
+    return render(request, "curation/my_standing.html", {"page": page})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import connection
@@ -115,6 +116,15 @@ def reviewer_skill_ids(user: User) -> set[int]:
         cached = skills.skill_ids_within(paths)
         user._peerpath_reviewer_skills = cached  # type: ignore[attr-defined]
     return cached
+
+
+def reviewers_for_skill_paths(paths: Iterable[str]) -> QuerySet[User]:
+    """Active expert reviewers whose areas cover any of these skills (areas include sub-skills)."""
+    areas: set[str] = set()
+    for path in paths:
+        parts = path.split(" / ")
+        areas.update(" / ".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+    return people_active().filter(reviewer_areas__skill__path__in=areas).distinct()
 
 
 def job_roles_with_counts() -> QuerySet[JobRole]:
