@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peerpath.content import services as content
-from peerpath.content.models import Module
+from peerpath.content.models import Module, ModuleKind
 from peerpath.curation.models import Flag, Rating
 from peerpath.learning.models import ModuleProgress, ProgressStatus
 from peerpath.people import services as people
@@ -339,16 +339,26 @@ class ModuleText:
     skills: tuple[str, ...]
     author: str
     body: str
+    kind: str = ModuleKind.ARTICLE
+    questions: str = ""
+    quiz_settings: content.QuizSettings = field(default_factory=content.QuizSettings)
+
+
+QUESTIONS_MARK = "=== Questions ==="
 
 
 def read_module_file(path: Path) -> ModuleText:
-    """Parse a demo module: a ``---`` front-matter block of ``key: value`` lines, then Markdown."""
+    """Parse a demo module: a ``---`` front-matter block of ``key: value`` lines, then Markdown.
+
+    Quiz questions, if any, follow a line ``=== Questions ===`` at the end.
+    """
     text = path.read_text(encoding="utf-8")
     _, header, body = text.split("---", 2)
     meta = {}
     for line in header.strip().splitlines():
         key, _, value = line.partition(":")
         meta[key.strip()] = value.strip()
+    body, _, questions = body.partition(QUESTIONS_MARK)
     return ModuleText(
         title=meta["title"],
         summary=meta["summary"],
@@ -356,6 +366,13 @@ def read_module_file(path: Path) -> ModuleText:
         skills=tuple(s.strip() for s in meta["skills"].split(",") if s.strip()),
         author=meta["author"],
         body=body.strip() + "\n",
+        kind=meta.get("kind", ModuleKind.ARTICLE),
+        questions=questions.strip() + "\n" if questions.strip() else "",
+        quiz_settings=content.QuizSettings(
+            pass_mark=int(meta.get("pass_mark", 80)),
+            shuffle=meta.get("shuffle") == "yes",
+            max_attempts=int(meta["max_attempts"]) if "max_attempts" in meta else None,
+        ),
     )
 
 
@@ -572,6 +589,9 @@ def _load_modules(
             body_markdown=text.body,
             estimated_minutes=text.minutes,
             skills=[skill_by_path[s] for s in text.skills],
+            kind=text.kind,
+            quiz_source=text.questions,
+            quiz_settings=text.quiz_settings,
             publish=True,
         )
         # Spread publication over the last months so the catalog has a history.
@@ -618,6 +638,8 @@ def _load_progress(rng: random.Random, modules: list[Module]) -> None:
     People mostly learn what their team needs, plus the onboarding and security everyone does.
     """
     now = timezone.now()
+    # Modules with a quiz are completed by passing it, which the demo leaves to people.
+    modules = [m for m in modules if not m.quiz.get("questions")]
     slug_of_team = {t.name: t.key for t in TEAMS}
     tops = {m.pk: {s.path.split(" / ")[0] for s in m.skills.all()} for m in modules}
     rows = []
