@@ -88,3 +88,27 @@ def test_markdown_features_survive_sanitising():
 )
 def test_arbitrary_text_never_produces_dangerous_html(text):
     assert not DANGEROUS.search(render_markdown(text))
+
+
+def test_callouts_become_styled_quotes():
+    html = render_markdown(
+        "> [!TIP]\n> Mute with the **headset** button.\n\n> [!warning] Mind the cable\n"
+    )
+    assert (
+        '<blockquote class="callout callout--tip">\n<p>Mute with the <strong>headset</strong>'
+        in html
+    )
+    assert '<blockquote class="callout callout--warning">\n<p>Mind the cable</p>' in html
+    assert "[!" not in html
+
+
+def test_only_known_classes_survive():
+    html = render_markdown(
+        '<blockquote class="callout evil">x</blockquote>\n\n<p class="hero">y</p>\n\n'
+        '<code class="language-python onload">z</code>\n\n```python\nx = 1\n```\n'
+    )
+    assert '<blockquote class="callout">' in html
+    assert "evil" not in html
+    assert "hero" not in html
+    assert "onload" not in html
+    assert '<code class="language-python">x = 1' in html

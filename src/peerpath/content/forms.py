@@ -42,7 +42,8 @@ class ModuleForm(forms.Form):
         label="Content",
         required=False,
         max_length=200_000,
-        help_text="Markdown: ## headings, **bold**, lists, tables, > tips.",
+        help_text="Markdown: ## headings, **bold**, lists, tables, ```code```; "
+        "a quote starting “[!TIP]”, “[!NOTE]” or “[!WARNING]” makes a callout.",
         widget=forms.Textarea(attrs={"rows": 20, "class": "mono"}),
     )
     quiz_source = forms.CharField(

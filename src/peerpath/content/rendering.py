@@ -7,12 +7,48 @@ run script, load a frame or restyle the page.
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 
 _md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": True}).enable(
     ["table", "strikethrough"]
 )
+
+# Callouts, written as in GitHub: a quote whose first line is "[!NOTE]", "[!TIP]",
+# "[!IMPORTANT]", "[!WARNING]" or "[!CAUTION]".
+CALLOUTS = ("note", "tip", "important", "warning", "caution")
+_CALLOUT_MARK = re.compile(r"^\[!(" + "|".join(CALLOUTS) + r")\]\s*", re.IGNORECASE)
+
+
+def _callouts(state: StateCore) -> None:
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "blockquote_open" or i + 2 >= len(tokens):
+            continue
+        inline = tokens[i + 2]
+        if tokens[i + 1].type != "paragraph_open" or inline.type != "inline":
+            continue
+        match = _CALLOUT_MARK.match(inline.content)
+        if match is None:
+            continue
+        kind = match.group(1).lower()
+        token.attrSet("class", f"callout callout--{kind}")
+        inline.content = inline.content[match.end() :]
+        if inline.children:
+            first = inline.children[0]
+            first.content = _CALLOUT_MARK.sub("", first.content, count=1)
+            # "[!NOTE]" on a line of its own leaves a line break at the start.
+            while inline.children and (
+                inline.children[0].type in ("softbreak", "hardbreak")
+                or (inline.children[0].type == "text" and not inline.children[0].content)
+            ):
+                inline.children.pop(0)
+
+
+_md.core.ruler.push("peerpath_callouts", _callouts)
 
 ALLOWED_TAGS = {
     "a",
@@ -63,6 +99,7 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
+    "blockquote": {"class"},
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
     "th": {"align", "colspan", "rowspan", "scope"},
@@ -73,11 +110,28 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+_ALLOWED_CLASSES = {
+    "blockquote": {"callout", *(f"callout--{kind}" for kind in CALLOUTS)},
+}
+
+
+def _filter_attribute(tag: str, name: str, value: str) -> str | None:
+    """Keep only classes Peerpath styles (callouts, code languages); drop the rest."""
+    if name != "class":
+        return value
+    if tag == "code":
+        return value if re.fullmatch(r"language-[\w+#-]{1,30}", value) else None
+    allowed = _ALLOWED_CLASSES.get(tag, set())
+    kept = [c for c in value.split() if c in allowed]
+    return " ".join(kept) or None
+
+
 def sanitise_html(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
