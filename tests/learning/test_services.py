@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 
 from peerpath.learning import selectors, services
@@ -16,6 +19,24 @@ def test_opening_starts_progress_once(org, module):
     assert first.pk == again.pk
     assert again.status == ProgressStatus.IN_PROGRESS
     assert again.last_opened_at >= first.last_opened_at
+
+
+def test_reopening_refreshes_last_opened_only_every_few_minutes(
+    org, module, django_assert_num_queries
+):
+    start = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        services.progress_open(user=org.member, module=module)
+    with (
+        time_machine.travel(start + dt.timedelta(minutes=2), tick=False),
+        django_assert_num_queries(1),
+    ):
+        services.progress_open(user=org.member, module=module)
+    assert ModuleProgress.objects.get(user=org.member).last_opened_at == start
+    later = start + dt.timedelta(minutes=6)
+    with time_machine.travel(later, tick=False):
+        assert services.progress_open(user=org.member, module=module).last_opened_at == later
+    assert ModuleProgress.objects.get(user=org.member).last_opened_at == later
 
 
 def test_completing_is_idempotent_and_keeps_first_time(org, module):

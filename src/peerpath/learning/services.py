@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -19,13 +20,20 @@ if TYPE_CHECKING:
     from peerpath.people.models import User
 
 
+OPEN_REFRESH = timedelta(minutes=5)
+
+
 def progress_open(*, user: User, module: Module) -> ModuleProgress:
     """Record that a learner opened a module: starts it, or refreshes "last opened"."""
     permissions.require(permissions.can_record_progress(user, module))
     now = timezone.now()
-    updated = ModuleProgress.objects.filter(user=user, module=module).update(last_opened_at=now)
-    if updated:
-        return ModuleProgress.objects.get(user=user, module=module)
+    progress = ModuleProgress.objects.filter(user=user, module=module).first()
+    if progress is not None:
+        # Reading a module is not a write: refresh "last opened" at most every few minutes.
+        if now - progress.last_opened_at >= OPEN_REFRESH:
+            ModuleProgress.objects.filter(pk=progress.pk).update(last_opened_at=now)
+            progress.last_opened_at = now
+        return progress
     try:
         with transaction.atomic():
             return ModuleProgress.objects.create(
