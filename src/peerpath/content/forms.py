@@ -120,3 +120,13 @@ class ModuleForm(forms.Form):
                 max_attempts=data["max_attempts"],
             ),
         }
+
+
+class PackageUploadForm(forms.Form):
+    """Upload a SCORM zip; the content services check and unpack it."""
+
+    package = forms.FileField(
+        label="SCORM package (.zip)",
+        help_text="A SCORM 1.2 or SCORM 2004 zip, as your authoring tool exports it.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+    )
