@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max, Q, QuerySet
 
-from peerpath.learning.models import ModuleProgress, ProgressStatus
+from peerpath.learning.models import ModuleProgress, ProgressStatus, ScormSession
 
 if TYPE_CHECKING:
     from peerpath.people.models import User
@@ -79,3 +79,13 @@ def module_completion_count(module_id: int) -> int:
     return ModuleProgress.objects.filter(
         module_id=module_id, status=ProgressStatus.COMPLETED
     ).count()
+
+
+def scorm_saved_data(user: User, module_id: int, package_id: int) -> dict[str, str]:
+    """The run-time data the learner's last session of this package committed, if any."""
+    row = (
+        ScormSession.objects.filter(user=user, module_id=module_id, package_id=package_id)
+        .values_list("cmi", flat=True)
+        .first()
+    )
+    return dict(row) if isinstance(row, dict) else {}
