@@ -188,7 +188,6 @@ def _package_headers(response: HttpResponseBase) -> HttpResponseBase:
     response["Content-Security-Policy"] = f"sandbox {player.SANDBOX}"
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
 
 
