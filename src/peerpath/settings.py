@@ -288,6 +288,16 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
 # No request body at all may exceed this (the largest upload a page accepts, plus headroom).
 PEERPATH_MAX_UPLOAD_BYTES = env_int("PEERPATH_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
 
+# SCORM packages: the zip itself, what it may expand to, and how far one entry may expand
+# relative to its compressed size (zip bombs). Every limit is checked before anything is stored.
+PEERPATH_SCORM_MAX_UPLOAD_BYTES = env_int("PEERPATH_SCORM_MAX_UPLOAD_BYTES", 250 * 1024 * 1024)
+PEERPATH_SCORM_MAX_BYTES = env_int("PEERPATH_SCORM_MAX_BYTES", 500 * 1024 * 1024)
+PEERPATH_SCORM_MAX_RATIO = env_int("PEERPATH_SCORM_MAX_RATIO", 100)
+PEERPATH_SCORM_MAX_FILES = env_int("PEERPATH_SCORM_MAX_FILES", 10_000)
+# How long a learner's player link stays valid, and the largest run-time commit accepted.
+PEERPATH_SCORM_PLAY_HOURS = env_int("PEERPATH_SCORM_PLAY_HOURS", 12)
+PEERPATH_SCORM_MAX_COMMIT_BYTES = env_int("PEERPATH_SCORM_MAX_COMMIT_BYTES", 512 * 1024)
+
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -162,3 +162,13 @@ class PreviewForm(forms.Form):
 
     body_markdown = forms.CharField(required=False, max_length=200_000)
     quiz_source = forms.CharField(required=False, max_length=50_000)
+
+
+class PackageUploadForm(forms.Form):
+    """Upload a SCORM zip; the content services check and unpack it."""
+
+    package = forms.FileField(
+        label="SCORM package (.zip)",
+        help_text="A SCORM 1.2 or SCORM 2004 zip, as your authoring tool exports it.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+    )

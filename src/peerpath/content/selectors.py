@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from peerpath.content import scorm
 from peerpath.content.models import (
     Asset,
     LearningPath,
@@ -24,6 +27,8 @@ from peerpath.core import permissions
 from peerpath.skills import selectors as skills
 
 if TYPE_CHECKING:
+    from django.core.files import File
+
     from peerpath.people.models import User
     from peerpath.skills.models import Skill
 
@@ -232,3 +237,18 @@ def module_is_curated(module_id: int) -> bool:
 def lock_module(module: Module) -> None:
     """Hold the module's row until the transaction ends (serialises reviews of one module)."""
     Module.objects.select_for_update().filter(pk=module.pk).exists()
+
+
+def package_file(package: ScormPackage, path: str) -> File[bytes] | None:
+    """One file of an imported package, opened from storage; None when there is no such file.
+
+    ``path`` comes from a URL: it is checked like a zip entry, so it cannot leave the package.
+    """
+    try:
+        name = scorm.safe_member_name(path)
+    except ValidationError:
+        return None
+    try:
+        return default_storage.open(f"{package.storage_prefix}/{name}", "rb")
+    except OSError:
+        return None

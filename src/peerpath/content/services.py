@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from peerpath.content import quizzes
+from peerpath.content import quizzes, scorm, selectors
 from peerpath.content.models import (
     Asset,
     AssetKind,
@@ -31,6 +37,8 @@ from peerpath.skills import selectors as skills_selectors
 if TYPE_CHECKING:
     from peerpath.people.models import User
     from peerpath.skills.models import Skill
+
+logger = logging.getLogger(__name__)
 
 
 def _slug(title: str) -> str:
@@ -364,3 +372,104 @@ def module_set_co_authors(*, actor: User, module: Module, people: Sequence[User]
         raise ValidationError({"co_authors": f"A module has at most {MAX_CO_AUTHORS} co-authors."})
     module.co_authors.set(list(chosen.values()))
     return module
+
+
+# --- SCORM packages -------------------------------------------------------------------------
+
+
+def _delete_stored_tree(prefix: str) -> None:
+    """Remove every file stored under ``prefix`` (best effort: the caller is already failing)."""
+    try:
+        folders, files = default_storage.listdir(prefix)
+    except (FileNotFoundError, NotADirectoryError, OSError):
+        return
+    for name in files:
+        try:
+            default_storage.delete(f"{prefix}/{name}")
+        except OSError:
+            logger.warning("Could not delete %s/%s after a failed package import", prefix, name)
+    for folder in folders:
+        _delete_stored_tree(f"{prefix}/{folder}")
+
+
+def _store_members(checked: scorm.CheckedPackage, upload: UploadedFile, prefix: str) -> None:
+    upload.seek(0)
+    with zipfile.ZipFile(upload) as archive:
+        for member in checked.members:
+            key = f"{prefix}/{member.name}"
+            with archive.open(member.info) as source:
+                content = File(source, name=member.name)
+                content.size = member.info.file_size
+                saved = default_storage.save(key, content)
+            if saved != key:
+                raise ValidationError(
+                    f"The storage renamed {member.name!r}; the package would not play."
+                )
+
+
+@transaction.atomic
+def scorm_package_import(*, actor: User, upload: UploadedFile) -> ScormPackage:
+    """Check a SCORM zip in full, then unpack it into storage and record it.
+
+    Nothing is written unless every check passes; if writing fails part way, the files
+    already written are removed again, so a refused or broken import leaves nothing behind.
+    """
+    permissions.require(permissions.can_import_package(actor))
+    filename = (upload.name or "package.zip")[:200]
+    checked = scorm.check_package(upload, size=upload.size or 0, filename=filename)
+    public_id = uuid.uuid4()
+    prefix = f"scorm/{public_id.hex}"
+    try:
+        _store_members(checked, upload, prefix)
+        package = ScormPackage(
+            public_id=public_id,
+            uploaded_by=actor,
+            title=checked.manifest.title,
+            standard=checked.manifest.standard,
+            launch_path=checked.manifest.launch_path,
+            storage_prefix=prefix,
+            original_name=filename,
+            file_count=len(checked.members),
+            total_size=checked.total_size,
+            mastery_score=checked.manifest.mastery_score,
+        )
+        package.full_clean()
+        package.save()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+        _delete_stored_tree(prefix)
+        raise ValidationError("The zip is damaged: a file in it cannot be unpacked.") from exc
+    except BaseException:
+        _delete_stored_tree(prefix)
+        raise
+    return package
+
+
+@transaction.atomic
+def module_attach_package(*, actor: User, module: Module, upload: UploadedFile) -> ScormPackage:
+    """Import a SCORM zip and make it the package a package module plays.
+
+    A published module keeps playing its current package for learners until the author
+    publishes; the new one waits in the draft like any other edit.
+    """
+    permissions.require(permissions.can_edit_module(actor, module))
+    if module.kind != ModuleKind.PACKAGE:
+        raise ValidationError({"package": "Only a SCORM package module plays a package."})
+    package = scorm_package_import(actor=actor, upload=upload)
+    try:
+        copy = selectors.working_copy(module)
+        module_update(
+            actor=actor,
+            module=module,
+            title=copy.title,
+            summary=copy.summary,
+            estimated_minutes=copy.estimated_minutes,
+            skills=skills_selectors.skills_all().filter(pk__in=copy.skill_ids),
+            body_markdown=copy.body_markdown,
+            quiz_source=copy.quiz_source,
+            package=package,
+            document=copy.document,
+        )
+    except BaseException:
+        _delete_stored_tree(package.storage_prefix)
+        raise
+    return package

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<uuid:public_id>/autosave/", views.module_autosave, name="autosave"),
     path("<uuid:public_id>/discard/", views.module_discard, name="discard"),
     path("<uuid:public_id>/history/", views.module_history, name="history"),
+    path("<uuid:public_id>/package/", views.module_package, name="package"),
     path("<uuid:public_id>/history/<int:number>/restore/", views.module_restore, name="restore"),
 ]

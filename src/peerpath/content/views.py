@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -13,12 +14,13 @@ from django.views.decorators.http import require_POST
 
 from peerpath.content import quizzes, selectors, services
 from peerpath.content.diffing import module_text, text_diff
-from peerpath.content.forms import ModuleForm, PreviewForm
+from peerpath.content.forms import ModuleForm, PackageUploadForm, PreviewForm
 from peerpath.content.models import ModuleKind
 from peerpath.content.rendering import render_markdown
 from peerpath.core import permissions
 from peerpath.core.forms import add_service_errors
 from peerpath.core.http import AuthedRequest
+from peerpath.core.middleware import accepts_large_uploads
 from peerpath.core.pagination import paginate
 
 if TYPE_CHECKING:
@@ -56,6 +58,8 @@ def module_new(request: AuthedRequest) -> HttpResponse:
         else:
             verb = "published" if module.is_published else "saved as a draft"
             messages.success(request, f"“{module.title}” was {verb}.")
+            if module.kind == ModuleKind.PACKAGE:
+                return redirect("content:package", public_id=module.public_id)
             return redirect("learning:module", public_id=module.public_id, slug=module.slug)
     return render(
         request,
@@ -261,3 +265,39 @@ def module_unpublish(request: AuthedRequest, public_id: str) -> HttpResponse:
     services.module_unpublish(actor=request.user, module=module)
     messages.success(request, f"“{module.title}” is back in draft; learners no longer see it.")
     return redirect("content:mine")
+
+
+@accepts_large_uploads("PEERPATH_SCORM_MAX_UPLOAD_BYTES")
+def module_package(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Upload the SCORM zip a package module plays (or replace it)."""
+    module = selectors.get_module_for_user(request.user, public_id, write=True)
+    if module.kind != ModuleKind.PACKAGE:
+        raise Http404("Only SCORM package modules play a package.")
+    form = PackageUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            package = services.module_attach_package(
+                actor=request.user, module=module, upload=form.cleaned_data["package"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if module.is_published:
+                messages.success(
+                    request,
+                    f"“{package.title}” is ready. Learners keep the current package until "
+                    "you publish your changes.",
+                )
+            else:
+                messages.success(request, f"“{package.title}” is ready. Try it, then publish.")
+            return redirect("learning:module", public_id=module.public_id, slug=module.slug)
+    return render(
+        request,
+        "content/module_package.html",
+        {
+            "module": module,
+            "copy": selectors.working_copy(module),
+            "form": form,
+            "limit_mb": settings.PEERPATH_SCORM_MAX_UPLOAD_BYTES // (1024 * 1024),
+        },
+    )

@@ -124,6 +124,11 @@ def can_edit_module(user: Actor, module: Module) -> bool:
     return any(person.pk == user.pk for person in module.co_authors.all())
 
 
+def can_import_package(user: Actor) -> bool:
+    """Any author may import a SCORM package: it plays in a sandbox, cut off from Peerpath."""
+    return can_create_module(user)
+
+
 def can_manage_co_authors(user: Actor, module: Module) -> bool:
     """Only the owner (or a learning admin) decides who writes with them."""
     return _active(user) and (module.owner_id == user.pk or is_learning_admin(user))

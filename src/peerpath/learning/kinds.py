@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from peerpath.learning import player
+
 if TYPE_CHECKING:
     from peerpath.content.models import Module
     from peerpath.core.http import AuthedRequest
@@ -19,8 +21,17 @@ def _nothing(
     return {}
 
 
+def _package(
+    request: AuthedRequest, module: Module, progress: ModuleProgress | None, can_edit: bool
+) -> dict[str, Any]:
+    package = module.package
+    if package is None:
+        return {"player": None}
+    return {"player": player.launch(user=request.user, module=module, package=package)}
+
+
 # One entry per kind that needs more than the module itself to render.
-_CONTEXT: dict[str, KindContext] = {}
+_CONTEXT: dict[str, KindContext] = {"package": _package}
 
 
 def context_for(

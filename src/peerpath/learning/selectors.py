@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Q, QuerySet
 
-from peerpath.learning.models import ModuleProgress, ProgressStatus, QuizAttempt
+from peerpath.learning.models import ModuleProgress, ProgressStatus, QuizAttempt, ScormSession
 
 if TYPE_CHECKING:
     from peerpath.content.models import Module
@@ -179,3 +179,13 @@ def quiz_review(state: QuizState, attempt: QuizAttempt) -> list[AnswerReview]:
             )
         )
     return rows
+
+
+def scorm_saved_data(user: User, module_id: int, package_id: int) -> dict[str, str]:
+    """The run-time data the learner's last session of this package committed, if any."""
+    row = (
+        ScormSession.objects.filter(user=user, module_id=module_id, package_id=package_id)
+        .values_list("cmi", flat=True)
+        .first()
+    )
+    return dict(row) if isinstance(row, dict) else {}

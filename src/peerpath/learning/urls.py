@@ -9,9 +9,12 @@ urlpatterns = [
     path("learn/complete/<uuid:public_id>/", views.module_complete, name="complete"),
     path("learn/quiz/<uuid:public_id>/", views.quiz_panel, name="quiz"),
     path("learn/quiz/<uuid:public_id>/submit/", views.quiz_submit, name="quiz_submit"),
+    path("learn/m/<uuid:public_id>/player-status/", views.package_status, name="package_status"),
     path("learn/m/<uuid:public_id>/", views.module_detail, name="module_short"),
     path("learn/m/<uuid:public_id>/<slug:slug>/", views.module_detail, name="module"),
     path("learn/paths/<uuid:public_id>/<slug:slug>/", views.path_detail, name="path"),
+    path("scorm/play/<str:token>/<path:path>", views.scorm_file, name="scorm_file"),
+    path("scorm/commit/<str:token>", views.scorm_commit, name="scorm_commit"),
     path("team/", views.my_team, name="team"),
     path("team/<uuid:public_id>/", views.person_learning, name="person"),
 ]

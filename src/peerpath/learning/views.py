@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import json
+import mimetypes
+import posixpath
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerpath.content import quizzes
 from peerpath.content import selectors as content
 from peerpath.core import permissions
 from peerpath.core.http import AuthedRequest, choice_param
 from peerpath.core.pagination import paginate
-from peerpath.learning import kinds, selectors, services
+from peerpath.learning import kinds, player, selectors, services
 from peerpath.people import selectors as people
 from peerpath.skills import selectors as skills
 
@@ -216,5 +230,133 @@ def person_learning(request: AuthedRequest, public_id: str) -> HttpResponse:
             "in_progress": selectors.progress_in_progress(person)[:50],
             "completed": completed,
             "counts": selectors.learning_counts(person),
+        },
+    )
+
+
+# --- SCORM player -----------------------------------------------------------------------------
+
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_EXTRA_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".vtt": "text/vtt",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".xml": "application/xml",
+    ".xsd": "application/xml",
+}
+
+
+def _package_headers(response: HttpResponseBase) -> HttpResponseBase:
+    """Package content stays sandboxed even when its address is opened on its own."""
+    response["Content-Security-Policy"] = f"sandbox {player.SANDBOX}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _refused_play() -> HttpResponse:
+    response = HttpResponse(
+        "<!DOCTYPE html><meta charset=utf-8><title>Link expired</title>"
+        "<p style='font-family:sans-serif'>This player link has expired or is not yours. "
+        "Reopen the module in Peerpath to carry on.</p>",
+        status=403,
+    )
+    _package_headers(response)
+    return response
+
+
+@login_not_required
+@xframe_options_exempt
+@require_GET
+def scorm_file(request: HttpRequest, token: str, path: str) -> HttpResponseBase:
+    """A file of a SCORM package, to the learner the token names; HTML gets the run-time."""
+    play = player.resolve(token)
+    if play is None:
+        return _refused_play()
+    opened = content.package_file(play.package, path)
+    if opened is None:
+        raise Http404("No such file in this package.")
+    extension = posixpath.splitext(path)[1].lower()
+    content_type = _EXTRA_TYPES.get(extension) or (
+        mimetypes.guess_type(path)[0] or "application/octet-stream"
+    )
+    if content_type in _HTML_TYPES:
+        with opened:
+            document = opened.read()
+        charset = player.declared_charset(document)
+        body = player.inject_runtime(document, player.runtime_snippet(play, token))
+        response: HttpResponseBase = HttpResponse(
+            body, content_type=f"{content_type}; charset={charset}" if charset else content_type
+        )
+        # The document carries the learner's saved data: never keep it in a shared cache.
+        response["Cache-Control"] = "private, no-store"
+    else:
+        response = FileResponse(opened, content_type=content_type)
+        response["Cache-Control"] = "private, max-age=3600"
+    return _package_headers(response)
+
+
+def _commit_answer(result: bool, status: int = 200, error: int = 0) -> JsonResponse:
+    """The answer scorm-again expects; any origin may read it (the token is the credential)."""
+    response = JsonResponse(
+        {"result": "true" if result else "false", "errorCode": error}, status=status
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+    response["Access-Control-Allow-Headers"] = "Content-Type"
+    response["Access-Control-Max-Age"] = "3600"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_not_required
+@csrf_exempt
+@require_http_methods(["POST", "OPTIONS"])
+def scorm_commit(request: HttpRequest, token: str) -> JsonResponse:
+    """The run-time's commits from inside the sandboxed frame (origin ``null``, no cookies)."""
+    if request.method == "OPTIONS":
+        return _commit_answer(True, status=204)
+    play = player.resolve(token)
+    if play is None:
+        return _commit_answer(False, status=403, error=101)
+    limit = settings.PEERPATH_SCORM_MAX_COMMIT_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    try:
+        body = request.body if declared <= limit else b""
+    except RequestDataTooBig:
+        body = b""
+    if declared > limit or len(body) > limit:
+        return _commit_answer(False, status=413, error=101)
+    try:
+        data = json.loads(body)
+        services.scorm_commit(user=play.user, module=play.module, package=play.package, data=data)
+    except (ValueError, ValidationError):
+        return _commit_answer(False, status=400, error=101)
+    except PermissionDenied:
+        return _commit_answer(False, status=403, error=101)
+    return _commit_answer(True)
+
+
+def package_status(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """The player's status line, refreshed on the module page after each commit."""
+    module = content.get_module_for_user(request.user, public_id)
+    progress = selectors.progress_by_module(request.user, [module.pk]).get(module.pk)
+    return render(
+        request,
+        "learning/_package_status.html",
+        {
+            "module": module,
+            "progress": progress,
+            "recording": permissions.can_record_progress(request.user, module),
+            "oob": True,
         },
     )
