@@ -42,7 +42,9 @@ class ModuleForm(forms.Form):
         label="Content",
         required=False,
         max_length=200_000,
-        help_text="Markdown: ## headings, **bold**, lists, tables, > tips.",
+        help_text="Markdown: ## headings, **bold**, lists, tables, > tips. "
+        "In a slide deck, a line with just --- starts the next slide, and a line "
+        "starting “Note:” begins that slide's speaker notes.",
         widget=forms.Textarea(attrs={"rows": 20, "class": "mono"}),
     )
     quiz_source = forms.CharField(
@@ -86,9 +88,21 @@ class ModuleForm(forms.Form):
         *args: Any,
         can_choose_co_authors: bool = True,
         can_choose_kind: bool = True,
+        kind: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        body = self.fields["body_markdown"]
+        if kind == ModuleKind.DECK:
+            body.label = "Slides"
+            body.help_text = (
+                "Markdown, one slide after another. A line with just --- starts the next "
+                "slide. A line starting “Note:” begins the speaker notes for that slide: "
+                "only authors see them, when presenting. Use *** for a rule inside a slide."
+            )
+        elif kind == ModuleKind.FILE:
+            body.label = "Description"
+            body.help_text = "Optional Markdown shown above the document."
         if not can_choose_co_authors:
             del self.fields["co_authors"]
         if not can_choose_kind:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from peerpath.content import assets, slides
 from peerpath.content.models import (
     Asset,
     LearningPath,
@@ -90,6 +91,20 @@ def asset_by_public_id(public_id: uuid.UUID | str) -> Asset | None:
         return Asset.objects.filter(public_id=public_id).first()
     except ValueError:
         return None
+
+
+def deck_slides(module: Module, *, with_notes: bool) -> list[slides.Slide]:
+    """The slides learners see (the module's published text); notes for presenters only."""
+    return slides.render_deck(module.body_markdown, with_notes=with_notes)
+
+
+def deck_slide_count(module: Module) -> int:
+    return len(slides.parse_deck(module.body_markdown))
+
+
+def document_label(asset: Asset) -> str:
+    """ "PDF", "Word document": an uploaded file's type in words."""
+    return assets.type_label(asset)
 
 
 def modules_by_owner(user: User) -> QuerySet[Module]:

@@ -17,17 +17,19 @@ from django.views.decorators.http import require_GET, require_POST
 from peerpath.content import assets, selectors, services
 from peerpath.content.diffing import text_diff
 from peerpath.content.forms import ModuleForm
-from peerpath.content.models import AssetKind
+from peerpath.content.models import AssetKind, ModuleKind
 from peerpath.core import permissions
 from peerpath.core.forms import add_service_errors
 from peerpath.core.http import AuthedRequest, stored_file_response
 from peerpath.core.pagination import paginate
+from peerpath.skills import selectors as skills_selectors
 
 if TYPE_CHECKING:
     from peerpath.content.models import Module
 
 # What authors may put into an article or a deck from the editor's uploader.
 EDITOR_ASSET_KINDS = frozenset(AssetKind.values)
+DOCUMENT_KINDS = frozenset({AssetKind.PDF, AssetKind.DOCUMENT})
 
 
 def my_modules(request: AuthedRequest) -> HttpResponse:
@@ -53,6 +55,11 @@ def module_new(request: AuthedRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            if module.kind == ModuleKind.FILE and module.document is None:
+                messages.success(
+                    request, f"“{module.title}” was saved as a draft. Now upload its document."
+                )
+                return redirect("content:edit", public_id=module.public_id)
             verb = "published" if module.is_published else "saved as a draft"
             messages.success(request, f"“{module.title}” was {verb}.")
             return redirect("learning:module", public_id=module.public_id, slug=module.slug)
@@ -83,6 +90,7 @@ def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
         initial=_initial(module, copy),
         can_choose_co_authors=can_choose,
         can_choose_kind=False,
+        kind=module.kind,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -117,7 +125,13 @@ def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "content/module_form.html",
-        {"form": form, "module": module, "copy": copy, "can_publish": True},
+        {
+            "form": form,
+            "module": module,
+            "copy": copy,
+            "can_publish": True,
+            "document_label": assets.type_label(copy.document) if copy.document else "",
+        },
     )
 
 
@@ -239,6 +253,53 @@ def asset_upload(request: AuthedRequest) -> HttpResponse:
         return render(request, "content/_asset_result.html", context)
     status = 400 if "error" in context else 201
     return render(request, "content/asset_uploaded.html", context, status=status)
+
+
+def _copy_as_update(copy: selectors.WorkingCopy) -> dict[str, Any]:
+    """The working copy's text, as module_update takes it: saving it changes nothing."""
+    return {
+        "title": copy.title,
+        "summary": copy.summary,
+        "estimated_minutes": copy.estimated_minutes,
+        "skills": list(skills_selectors.skills_all().filter(pk__in=copy.skill_ids)),
+        "body_markdown": copy.body_markdown,
+        "quiz_source": copy.quiz_source,
+        "quiz_settings": services.QuizSettings(
+            pass_mark=copy.quiz.get("pass_mark", 80),
+            shuffle=copy.quiz.get("shuffle", False),
+            max_attempts=copy.quiz.get("max_attempts"),
+        ),
+        "package": copy.package,
+    }
+
+
+@require_POST
+def module_document(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Upload the document a document module shows (a draft change until published)."""
+    module = selectors.get_module_for_user(request.user, public_id, write=True)
+    if module.kind != ModuleKind.FILE:
+        raise Http404("Only document modules have a document.")
+    upload = request.FILES.get("document")
+    if upload is None:
+        messages.error(request, "Choose a PDF or document to upload.")
+        return redirect("content:edit", public_id=module.public_id)
+    try:
+        document = assets.asset_create(owner=request.user, upload=upload, allowed=DOCUMENT_KINDS)
+        copy = selectors.working_copy(module)
+        services.module_update(
+            actor=request.user, module=module, **_copy_as_update(copy), document=document
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if module.is_published:
+            messages.success(
+                request,
+                f"“{document.original_name}” is uploaded. Learners see it once you publish.",
+            )
+        else:
+            messages.success(request, f"“{document.original_name}” is uploaded.")
+    return redirect("content:edit", public_id=module.public_id)
 
 
 @require_GET
