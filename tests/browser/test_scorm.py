@@ -49,7 +49,7 @@ def test_admin_imports_a_scorm_12_package_that_a_learner_plays_and_resumes(
     page.get_by_label("Title").fill("Phone etiquette")
     page.get_by_label("Summary").fill("Answer every call like it matters.")
     page.get_by_label("Estimated minutes").fill("15")
-    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("button", name="Save and continue to the upload").click()
     expect(page.get_by_role("heading", name="SCORM package")).to_be_visible()
     page.get_by_label("SCORM package (.zip)").set_input_files(str(zip_path))
     page.get_by_role("button", name="Upload package").click()

@@ -102,9 +102,13 @@ class ModuleForm(forms.Form):
         if kind == ModuleKind.DECK:
             body.label = "Slides"
             body.help_text = (
-                "Markdown. Start a new slide with a line holding only “---”. "
-                "Speaker notes go after a line “Note:” in a slide; only authors see them."
+                "Markdown, one slide after another. A line with just --- starts the next "
+                "slide. A line starting “Note:” begins the speaker notes for that slide: "
+                "only authors see them, when presenting. Use *** for a rule inside a slide."
             )
+        elif kind == ModuleKind.FILE:
+            body.label = "Description"
+            body.help_text = "Optional Markdown shown above the document."
         elif kind != ModuleKind.ARTICLE:
             body.label = "Introduction"
             body.help_text = "Optional. Markdown shown above the " + (

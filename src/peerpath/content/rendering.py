@@ -80,6 +80,7 @@ ALLOWED_TAGS = {
     "mark",
     "ol",
     "p",
+    "source",
     "pre",
     "s",
     "small",
@@ -96,6 +97,8 @@ ALLOWED_TAGS = {
     "thead",
     "tr",
     "ul",
+    "audio",
+    "video",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -106,8 +109,15 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align", "colspan", "rowspan"},
     "ol": {"start"},
     "code": {"class"},
+    "video": {"src", "controls", "preload", "width", "height", "title"},
+    "audio": {"src", "controls", "preload", "title"},
+    "source": {"src", "type"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+# Video and audio play only files uploaded to Peerpath: /media/assets/<uuid>/<file name>.
+_ASSET_URL = re.compile(r"/media/assets/[0-9a-f-]{36}/[A-Za-z0-9._-]{1,200}")
+_MEDIA_TAGS = {"video", "audio", "source"}
 
 
 _ALLOWED_CLASSES = {
@@ -115,15 +125,22 @@ _ALLOWED_CLASSES = {
 }
 
 
-def _filter_attribute(tag: str, name: str, value: str) -> str | None:
-    """Keep only classes Peerpath styles (callouts, code languages); drop the rest."""
-    if name != "class":
-        return value
-    if tag == "code":
-        return value if re.fullmatch(r"language-[\w+#-]{1,30}", value) else None
-    allowed = _ALLOWED_CLASSES.get(tag, set())
-    kept = [c for c in value.split() if c in allowed]
-    return " ".join(kept) or None
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Narrow what the allowed attributes may say.
+
+    Media play only Peerpath's own uploads, and only classes Peerpath styles (callouts,
+    code languages) survive.
+    """
+    if tag in _MEDIA_TAGS and attribute == "src":
+        return value if _ASSET_URL.fullmatch(value) else None
+    if tag in {"video", "audio"} and attribute == "preload":
+        return value if value in {"none", "metadata"} else None
+    if attribute == "class":
+        if tag == "code":
+            return value if re.fullmatch(r"language-[\w+#-]{1,30}", value) else None
+        kept = [c for c in value.split() if c in _ALLOWED_CLASSES.get(tag, set())]
+        return " ".join(kept) or None
+    return value
 
 
 def sanitise_html(html: str) -> str:

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from peerpath.content import scorm
+from peerpath.content import assets, scorm, slides
 from peerpath.content.models import (
     Asset,
     LearningPath,
@@ -88,6 +88,27 @@ def get_module_for_user(user: User, public_id: uuid.UUID | str, *, write: bool =
     else:
         permissions.require(permissions.can_view_module(user, module))
     return module
+
+
+def asset_by_public_id(public_id: uuid.UUID | str) -> Asset | None:
+    try:
+        return Asset.objects.filter(public_id=public_id).first()
+    except ValueError:
+        return None
+
+
+def deck_slides(module: Module, *, with_notes: bool) -> list[slides.Slide]:
+    """The slides learners see (the module's published text); notes for presenters only."""
+    return slides.render_deck(module.body_markdown, with_notes=with_notes)
+
+
+def deck_slide_count(module: Module) -> int:
+    return len(slides.parse_deck(module.body_markdown))
+
+
+def document_label(asset: Asset) -> str:
+    """ "PDF", "Word document": an uploaded file's type in words."""
+    return assets.type_label(asset)
 
 
 def modules_by_owner(user: User) -> QuerySet[Module]:

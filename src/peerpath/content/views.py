@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import uuid
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from peerpath.content import quizzes, selectors, services
+from peerpath.content import assets, quizzes, selectors, services
 from peerpath.content.diffing import module_text, text_diff
 from peerpath.content.forms import ModuleForm, PackageUploadForm, PreviewForm
-from peerpath.content.models import ModuleKind
+from peerpath.content.models import AssetKind, ModuleKind
 from peerpath.content.rendering import render_markdown
 from peerpath.core import permissions
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import AuthedRequest
+from peerpath.core.http import AuthedRequest, stored_file_response
 from peerpath.core.middleware import accepts_large_uploads
 from peerpath.core.pagination import paginate
+from peerpath.skills import selectors as skills_selectors
 
 if TYPE_CHECKING:
     from peerpath.content.models import Module
+
+# What authors may put into an article or a deck from the editor's uploader.
+EDITOR_ASSET_KINDS = frozenset(AssetKind.values)
+DOCUMENT_KINDS = frozenset({AssetKind.PDF, AssetKind.DOCUMENT})
 
 
 def my_modules(request: AuthedRequest) -> HttpResponse:
@@ -56,6 +64,11 @@ def module_new(request: AuthedRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            if module.kind == ModuleKind.FILE and module.document is None:
+                messages.success(
+                    request, f"“{module.title}” was saved as a draft. Now upload its document."
+                )
+                return redirect("content:edit", public_id=module.public_id)
             verb = "published" if module.is_published else "saved as a draft"
             messages.success(request, f"“{module.title}” was {verb}.")
             if module.kind == ModuleKind.PACKAGE:
@@ -169,6 +182,7 @@ def module_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
             "copy": copy,
             "kind": module.kind,
             "kind_label": ModuleKind(module.kind).label,
+            "document_label": assets.type_label(copy.document) if copy.document else "",
         },
     )
 
@@ -301,3 +315,106 @@ def module_package(request: AuthedRequest, public_id: str) -> HttpResponse:
             "limit_mb": settings.PEERPATH_SCORM_MAX_UPLOAD_BYTES // (1024 * 1024),
         },
     )
+
+
+@require_POST
+def asset_upload(request: AuthedRequest) -> HttpResponse:
+    """The editor's uploader: keep a file and answer with the Markdown that shows it."""
+    permissions.require(permissions.can_create_module(request.user))
+    module_id = request.POST.get("module", "")
+    if module_id:
+        # Uploading "into" a module is for its authors only.
+        selectors.get_module_for_user(request.user, module_id, write=True)
+    upload = request.FILES.get("file")
+    context: dict[str, Any] = {}
+    if upload is None:
+        context["error"] = "Choose a file to upload."
+    else:
+        try:
+            asset = assets.asset_create(
+                owner=request.user, upload=upload, allowed=EDITOR_ASSET_KINDS
+            )
+        except ValidationError as exc:
+            context["error"] = " ".join(exc.messages)
+        else:
+            alt = request.POST.get("alt", "")[:200]
+            context.update(asset=asset, snippet=assets.markdown_snippet(asset, alt=alt))
+    if request.htmx:
+        return render(request, "content/_asset_result.html", context)
+    status = 400 if "error" in context else 201
+    return render(request, "content/asset_uploaded.html", context, status=status)
+
+
+def _copy_as_update(copy: selectors.WorkingCopy) -> dict[str, Any]:
+    """The working copy's text, as module_update takes it: saving it changes nothing."""
+    return {
+        "title": copy.title,
+        "summary": copy.summary,
+        "estimated_minutes": copy.estimated_minutes,
+        "skills": list(skills_selectors.skills_all().filter(pk__in=copy.skill_ids)),
+        "body_markdown": copy.body_markdown,
+        "quiz_source": copy.quiz_source,
+        "quiz_settings": services.QuizSettings(
+            pass_mark=copy.quiz.get("pass_mark", 80),
+            shuffle=copy.quiz.get("shuffle", False),
+            max_attempts=copy.quiz.get("max_attempts"),
+        ),
+        "package": copy.package,
+    }
+
+
+@require_POST
+def module_document(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Upload the document a document module shows (a draft change until published)."""
+    module = selectors.get_module_for_user(request.user, public_id, write=True)
+    if module.kind != ModuleKind.FILE:
+        raise Http404("Only document modules have a document.")
+    upload = request.FILES.get("document")
+    if upload is None:
+        messages.error(request, "Choose a PDF or document to upload.")
+        return redirect("content:edit", public_id=module.public_id)
+    try:
+        document = assets.asset_create(owner=request.user, upload=upload, allowed=DOCUMENT_KINDS)
+        copy = selectors.working_copy(module)
+        services.module_update(
+            actor=request.user, module=module, **_copy_as_update(copy), document=document
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if module.is_published:
+            messages.success(
+                request,
+                f"“{document.original_name}” is uploaded. Learners see it once you publish.",
+            )
+        else:
+            messages.success(request, f"“{document.original_name}” is uploaded.")
+    return redirect("content:edit", public_id=module.public_id)
+
+
+@require_GET
+def asset_file(request: AuthedRequest, public_id: uuid.UUID, name: str) -> HttpResponseBase:
+    """An uploaded file, served with the type its bytes were checked to be."""
+    permissions.require(permissions.can_view_asset(request.user))
+    asset = selectors.asset_by_public_id(public_id)
+    if asset is None:
+        raise Http404("No such file.")
+    if name == PurePath(asset.file.name).name:
+        stored, content_type = asset.file.name, asset.content_type
+    elif asset.thumbnail and name == f"thumb/{PurePath(asset.thumbnail.name).name}":
+        stored, content_type = asset.thumbnail.name, "image/webp"
+    else:
+        raise Http404("No such file.")
+    inline = asset.kind in assets.INLINE_KINDS and "download" not in request.GET
+    response = stored_file_response(
+        stored, content_type=content_type, inline=inline, filename=asset.original_name
+    )
+    if asset.kind == AssetKind.PDF:
+        # The module page shows PDFs in a frame; nothing else may frame them.
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response["Content-Security-Policy"] = "frame-ancestors 'self'"
+    else:
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+        )
+    return response

@@ -145,6 +145,14 @@ def can_view_module(user: Actor, module: Module) -> bool:
     return module.is_published or can_edit_module(user, module)
 
 
+def can_view_asset(user: Actor) -> bool:
+    """Uploaded files are for signed-in colleagues; the pages that link them decide the rest.
+
+    Asset addresses hold a random id, so only people shown a module's page learn them.
+    """
+    return _active(user)
+
+
 def can_view_path(user: Actor, path: LearningPath) -> bool:
     if not _active(user):
         return False

@@ -198,3 +198,29 @@ def _locked_scorm_session(
             user=user, module=module, package=package
         )
     return session
+
+
+@transaction.atomic
+def progress_record_position(
+    *, user: User, module: Module, percent: int, resume_at: str
+) -> ModuleProgress:
+    """Record how far a learner got (a deck's furthest slide); progress never goes back.
+
+    ``resume_at`` is kept only with a percentage at least as high as the one recorded,
+    so an old tab reporting an earlier slide cannot move the learner's place back.
+    """
+    permissions.require(permissions.can_record_progress(user, module))
+    if not 0 <= percent <= 100:
+        raise ValidationError({"percent": "Progress is a percentage from 0 to 100."})
+    if len(resume_at) > 1000:
+        raise ValidationError({"resume_at": "The position is too long."})
+    now = timezone.now()
+    # Lock the learner's row: two tabs reporting at once must not lower each other's mark.
+    progress, _ = ModuleProgress.objects.select_for_update().get_or_create(
+        user=user, module=module, defaults={"started_at": now, "last_opened_at": now}
+    )
+    if percent >= progress.percent:
+        progress.percent = percent
+        progress.resume_at = resume_at
+        progress.save(update_fields=["percent", "resume_at"])
+    return progress

@@ -16,6 +16,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     HttpResponseBase,
     JsonResponse,
 )
@@ -159,6 +160,28 @@ def module_complete(request: AuthedRequest, public_id: str) -> HttpResponse:
         )
     messages.success(request, f"Nice work — “{module.title}” is complete.")
     return redirect("learning:module", public_id=module.public_id, slug=module.slug)
+
+
+@require_POST
+def module_position(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """A deck reports the slide a learner reached; the server works out the percentage."""
+    module = content.get_module_for_user(request.user, public_id)
+    if module.kind != "deck":
+        return HttpResponseBadRequest("Only slide decks report a position.")
+    total = content.deck_slide_count(module)
+    try:
+        slide = int(request.POST.get("slide", ""))
+    except ValueError:
+        slide = 0
+    if not 1 <= slide <= total:
+        return HttpResponseBadRequest("No such slide.")
+    try:
+        progress = services.progress_record_position(
+            user=request.user, module=module, percent=slide * 100 // total, resume_at=str(slide)
+        )
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    return JsonResponse({"percent": progress.percent, "resume_at": progress.resume_at})
 
 
 def my_learning(request: AuthedRequest) -> HttpResponse:
