@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -253,8 +254,41 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("PEERPATH_MEDIA_ROOT", VAR_DIR / "media"))
+
+
+def default_storage(env: Mapping[str, str]) -> dict[str, Any]:
+    """Uploaded files live on the filesystem, or in an S3-compatible bucket when one is named.
+
+    Bucket objects stay private: pages link to Peerpath's own /media/ URLs, which check
+    the signed-in user and then redirect to a URL signed for a few minutes.
+    """
+    bucket = env.get("PEERPATH_S3_BUCKET", "").strip()
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+    }
+    optional = {
+        "endpoint_url": "PEERPATH_S3_ENDPOINT_URL",
+        "region_name": "PEERPATH_S3_REGION",
+        "access_key": "PEERPATH_S3_ACCESS_KEY_ID",
+        "secret_key": "PEERPATH_S3_SECRET_ACCESS_KEY",
+        "custom_domain": "PEERPATH_S3_CUSTOM_DOMAIN",
+        "location": "PEERPATH_S3_PREFIX",
+    }
+    for option, name in optional.items():
+        value = env.get(name, "").strip()
+        if value:
+            options[option] = value
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage(os.environ),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -269,6 +303,16 @@ PEERPATH_MAX_AVATAR_BYTES = 2 * 1024 * 1024
 PEERPATH_MAX_IMPORT_BYTES = env_int("PEERPATH_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
 # No request body at all may exceed this (the largest upload a page accepts, plus headroom).
 PEERPATH_MAX_UPLOAD_BYTES = env_int("PEERPATH_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
+# Files authors upload into modules: images, video, audio, PDFs and office documents.
+PEERPATH_MAX_ASSET_BYTES = env_int("PEERPATH_MAX_ASSET_BYTES", 20 * 1024 * 1024)
+PEERPATH_MAX_IMAGE_BYTES = env_int("PEERPATH_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+# Larger images are refused before they are decoded (a small file can hold a huge bitmap).
+PEERPATH_MAX_IMAGE_PIXELS = env_int("PEERPATH_MAX_IMAGE_PIXELS", 40_000_000)
+if max(PEERPATH_MAX_ASSET_BYTES, PEERPATH_MAX_IMAGE_BYTES) >= PEERPATH_MAX_UPLOAD_BYTES:
+    raise ImproperlyConfigured(
+        "PEERPATH_MAX_ASSET_BYTES and PEERPATH_MAX_IMAGE_BYTES must stay below "
+        "PEERPATH_MAX_UPLOAD_BYTES, which caps the whole request."
+    )
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from peerpath.content.views import asset_file
 from peerpath.core.views import media
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("create/", include("peerpath.content.urls")),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
+    path("media/assets/<uuid:public_id>/<path:name>", asset_file, name="asset_file"),
     path("media/<path:path>", media, name="media"),
 ]
 

@@ -66,6 +66,15 @@ class Asset(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    @property
+    def url(self) -> str:
+        """Peerpath's own address for the file: stable, and checked on every request."""
+        return f"{settings.MEDIA_URL}{self.file.name}"
+
+    @property
+    def thumbnail_url(self) -> str:
+        return f"{settings.MEDIA_URL}{self.thumbnail.name}" if self.thumbnail else ""
+
 
 class ScormStandard(models.TextChoices):
     SCORM12 = "scorm12", "SCORM 1.2"

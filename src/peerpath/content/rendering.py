@@ -7,6 +7,8 @@ run script, load a frame or restyle the page.
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -44,6 +46,7 @@ ALLOWED_TAGS = {
     "mark",
     "ol",
     "p",
+    "source",
     "pre",
     "s",
     "small",
@@ -60,6 +63,8 @@ ALLOWED_TAGS = {
     "thead",
     "tr",
     "ul",
+    "audio",
+    "video",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -69,8 +74,23 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align", "colspan", "rowspan"},
     "ol": {"start"},
     "code": {"class"},
+    "video": {"src", "controls", "preload", "width", "height", "title"},
+    "audio": {"src", "controls", "preload", "title"},
+    "source": {"src", "type"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+# Video and audio play only files uploaded to Peerpath: /media/assets/<uuid>/<file name>.
+_ASSET_URL = re.compile(r"/media/assets/[0-9a-f-]{36}/[A-Za-z0-9._-]{1,200}")
+_MEDIA_TAGS = {"video", "audio", "source"}
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag in _MEDIA_TAGS and attribute == "src":
+        return value if _ASSET_URL.fullmatch(value) else None
+    if tag in {"video", "audio"} and attribute == "preload":
+        return value if value in {"none", "metadata"} else None
+    return value
 
 
 def sanitise_html(html: str) -> str:
@@ -79,6 +99,7 @@ def sanitise_html(html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
+        attribute_filter=_filter_attribute,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )

@@ -88,6 +88,13 @@ def get_module_for_user(user: User, public_id: uuid.UUID | str, *, write: bool =
     return module
 
 
+def asset_by_public_id(public_id: uuid.UUID | str) -> Asset | None:
+    try:
+        return Asset.objects.filter(public_id=public_id).first()
+    except ValueError:
+        return None
+
+
 def modules_by_owner(user: User) -> QuerySet[Module]:
     return (
         Module.objects.filter(owner=user)

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import uuid
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from peerpath.content import selectors, services
+from peerpath.content import assets, selectors, services
 from peerpath.content.diffing import text_diff
 from peerpath.content.forms import ModuleForm
+from peerpath.content.models import AssetKind
 from peerpath.core import permissions
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import AuthedRequest
+from peerpath.core.http import AuthedRequest, stored_file_response
 from peerpath.core.pagination import paginate
 
 if TYPE_CHECKING:
     from peerpath.content.models import Module
+
+# What authors may put into an article or a deck from the editor's uploader.
+EDITOR_ASSET_KINDS = frozenset(AssetKind.values)
 
 
 def my_modules(request: AuthedRequest) -> HttpResponse:
@@ -204,3 +211,59 @@ def module_unpublish(request: AuthedRequest, public_id: str) -> HttpResponse:
     services.module_unpublish(actor=request.user, module=module)
     messages.success(request, f"“{module.title}” is back in draft; learners no longer see it.")
     return redirect("content:mine")
+
+
+@require_POST
+def asset_upload(request: AuthedRequest) -> HttpResponse:
+    """The editor's uploader: keep a file and answer with the Markdown that shows it."""
+    permissions.require(permissions.can_create_module(request.user))
+    module_id = request.POST.get("module", "")
+    if module_id:
+        # Uploading "into" a module is for its authors only.
+        selectors.get_module_for_user(request.user, module_id, write=True)
+    upload = request.FILES.get("file")
+    context: dict[str, Any] = {}
+    if upload is None:
+        context["error"] = "Choose a file to upload."
+    else:
+        try:
+            asset = assets.asset_create(
+                owner=request.user, upload=upload, allowed=EDITOR_ASSET_KINDS
+            )
+        except ValidationError as exc:
+            context["error"] = " ".join(exc.messages)
+        else:
+            alt = request.POST.get("alt", "")[:200]
+            context.update(asset=asset, snippet=assets.markdown_snippet(asset, alt=alt))
+    if request.htmx:
+        return render(request, "content/_asset_result.html", context)
+    status = 400 if "error" in context else 201
+    return render(request, "content/asset_uploaded.html", context, status=status)
+
+
+@require_GET
+def asset_file(request: AuthedRequest, public_id: uuid.UUID, name: str) -> HttpResponseBase:
+    """An uploaded file, served with the type its bytes were checked to be."""
+    permissions.require(permissions.can_view_asset(request.user))
+    asset = selectors.asset_by_public_id(public_id)
+    if asset is None:
+        raise Http404("No such file.")
+    if name == PurePath(asset.file.name).name:
+        stored, content_type = asset.file.name, asset.content_type
+    elif asset.thumbnail and name == f"thumb/{PurePath(asset.thumbnail.name).name}":
+        stored, content_type = asset.thumbnail.name, "image/webp"
+    else:
+        raise Http404("No such file.")
+    inline = asset.kind in assets.INLINE_KINDS and "download" not in request.GET
+    response = stored_file_response(
+        stored, content_type=content_type, inline=inline, filename=asset.original_name
+    )
+    if asset.kind == AssetKind.PDF:
+        # The module page shows PDFs in a frame; nothing else may frame them.
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response["Content-Security-Policy"] = "frame-ancestors 'self'"
+    else:
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+        )
+    return response

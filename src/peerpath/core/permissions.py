@@ -140,6 +140,14 @@ def can_view_module(user: Actor, module: Module) -> bool:
     return module.is_published or can_edit_module(user, module)
 
 
+def can_view_asset(user: Actor) -> bool:
+    """Uploaded files are for signed-in colleagues; the pages that link them decide the rest.
+
+    Asset addresses hold a random id, so only people shown a module's page learn them.
+    """
+    return _active(user)
+
+
 def can_create_path(user: Actor) -> bool:
     """Anyone who may author modules may arrange them into a path."""
     return can_create_module(user)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import mimetypes
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
@@ -16,7 +19,7 @@ from django.views.static import serve
 
 from peerpath.content import selectors as content
 from peerpath.core import permissions
-from peerpath.core.http import AuthedRequest
+from peerpath.core.http import AuthedRequest, stored_file_response
 from peerpath.learning import selectors as learning
 from peerpath.people import selectors as people
 
@@ -87,7 +90,15 @@ def error_500(request: HttpRequest) -> HttpResponse:
 
 
 def media(request: AuthedRequest, path: str) -> HttpResponseBase:
-    """Uploaded files from the filesystem storage, to signed-in colleagues only."""
+    """Uploaded files (avatars and the like), to signed-in colleagues only.
+
+    Module assets have a view of their own, which knows each file's type from its row.
+    """
+    if not isinstance(default_storage, FileSystemStorage):
+        guessed, _ = mimetypes.guess_type(path)
+        if guessed not in {"image/png", "image/jpeg", "image/gif", "image/webp"}:
+            raise Http404("No such file.")
+        return stored_file_response(path, content_type=guessed, inline=True)
     response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
