@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from peerpath.content import paths
@@ -15,6 +18,27 @@ from tests.factories import ModuleFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded covers go to a fresh folder for each test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _cover_png() -> bytes:
+    """A wide, soft two-colour gradient: something like a real cover photo's palette."""
+    image = Image.new("RGB", (1200, 400))
+    pixels = image.load()
+    for x in range(1200):
+        for y in range(0, 400, 4):
+            t = x / 1199
+            colour = (int(39 + 20 * t), int(52 + 60 * t + y / 20), int(143 + 30 * (1 - t)))
+            for dy in range(4):
+                pixels[x, y + dy] = colour
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def _search(page: Page, section: str, query: str) -> None:
@@ -92,6 +116,13 @@ def test_author_builds_a_path_with_sections_and_publishes_it(org, sign_in, page,
     screenshot("path-editor")
     assert axe() == []
 
+    page.get_by_label("Choose an image").set_input_files(
+        files=[{"name": "team.png", "mimeType": "image/png", "buffer": _cover_png()}]
+    )
+    page.get_by_role("button", name="Upload cover").click()
+    expect(page.get_by_text("The new cover image is saved.")).to_be_visible()
+    expect(page.get_by_role("img", name="The current cover image")).to_be_visible()
+
     page.set_viewport_size(PHONE)
     page.evaluate("window.scrollTo(0, 0)")
     screenshot("path-editor-phone")
@@ -99,6 +130,7 @@ def test_author_builds_a_path_with_sections_and_publishes_it(org, sign_in, page,
 
     page.get_by_role("button", name="Publish path").click()
     expect(page.get_by_role("heading", level=1, name="Contact Centre essentials")).to_be_visible()
+    expect(page.locator("img.path-hero__cover")).to_be_visible()
     path.refresh_from_db()
     assert path.status == ModuleStatus.PUBLISHED
     expect(page.get_by_text("Finish “Greeting callers” first")).to_be_visible()
@@ -138,6 +170,11 @@ def followed(org):
     )
     steps = list(path.steps.order_by("position"))
     paths.path_step_set_prerequisites(actor=org.lead, step=steps[2], prerequisites=[steps[1]])
+    paths.path_upload_cover(
+        actor=org.lead,
+        path=path,
+        upload=SimpleUploadedFile("calls.png", _cover_png(), content_type="image/png"),
+    )
     paths.path_publish(actor=org.lead, path=path)
     return path
 

@@ -209,3 +209,34 @@ def test_editors_are_chosen_by_email(org, client_for, path):
         .status_code
         == 403
     )
+
+
+def test_cover_upload_shows_on_the_editor_and_the_learners_page(org, client_for, path):
+    from tests.content.files import image_bytes, upload
+
+    client = client_for(org.lead)
+    client.post(
+        reverse("content:path_cover", args=[path.public_id]),
+        {"cover": upload("team.jpg", image_bytes("JPEG"), "image/jpeg")},
+    )
+    path.refresh_from_db()
+    assert path.cover is not None
+    paths.path_publish(actor=org.lead, path=path)
+    learner = client_for(org.member).get(reverse("learning:path", args=[path.public_id, path.slug]))
+    assert path.cover.url in learner.content.decode()
+    assert client_for(org.member).get(path.cover.url).status_code == 200
+    client.post(reverse("content:path_cover", args=[path.public_id]), {"remove": "1"})
+    path.refresh_from_db()
+    assert path.cover is None
+
+
+def test_outsiders_cannot_change_the_cover(org, client_for, path):
+    from tests.content.files import image_bytes, upload
+
+    response = client_for(org.outsider).post(
+        reverse("content:path_cover", args=[path.public_id]),
+        {"cover": upload("x.png", image_bytes(), "image/png")},
+    )
+    assert response.status_code == 403
+    path.refresh_from_db()
+    assert path.cover is None

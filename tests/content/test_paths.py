@@ -348,3 +348,23 @@ def test_search_finds_published_modules_not_yet_in_the_path(org, built):
     assert [m.title for m in found] == ["Answering calls"]
     assert all(m.title != "A" for m in selectors.modules_for_path(path, query="A"))
     assert selectors.modules_for_path(path, query="  ") == []
+
+
+def test_an_uploaded_image_becomes_the_cover_and_other_files_are_refused(org, built):
+    from tests.content.files import PDF, image_bytes, upload
+
+    path, _ = built
+    paths.path_upload_cover(
+        actor=org.lead, path=path, upload=upload("team.png", image_bytes(), "image/png")
+    )
+    path.refresh_from_db()
+    assert path.cover is not None
+    assert path.cover.kind == AssetKind.IMAGE
+    assert path.cover.owner == org.lead
+    with pytest.raises(ValidationError) as refused:
+        paths.path_upload_cover(
+            actor=org.lead, path=path, upload=upload("cover.png", PDF, "image/png")
+        )
+    assert "cover" in refused.value.message_dict
+    path.refresh_from_db()
+    assert path.cover.original_name == "team.png"

@@ -122,6 +122,25 @@ def path_editors(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 
 @require_POST
+def path_cover(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Upload a new cover image, or remove the current one."""
+    path = selectors.get_path_for_user(request.user, public_id, write=True)
+    upload = request.FILES.get("cover")
+    try:
+        if "remove" in request.POST:
+            paths.path_set_cover(actor=request.user, path=path, cover=None)
+            messages.success(request, "The cover image is removed.")
+        elif upload is None:
+            messages.error(request, "Choose an image to upload.")
+        else:
+            paths.path_upload_cover(actor=request.user, path=path, upload=upload)
+            messages.success(request, "The new cover image is saved.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("content:path_edit", public_id=path.public_id)
+
+
+@require_POST
 def path_publish(request: AuthedRequest, public_id: str) -> HttpResponse:
     path = selectors.get_path_for_user(request.user, public_id, write=True)
     try:

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from peerpath.content import assets
 from peerpath.content.models import (
     Asset,
     AssetKind,
@@ -30,6 +31,8 @@ from peerpath.content.models import (
 from peerpath.core import permissions
 
 if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
     from peerpath.people.models import User
 
 Direction = Literal["up", "down"]
@@ -113,6 +116,17 @@ def path_set_cover(*, actor: User, path: LearningPath, cover: Asset | None) -> L
     path.cover = cover
     path.save(update_fields=["cover", "updated_at"])
     return path
+
+
+@transaction.atomic
+def path_upload_cover(*, actor: User, path: LearningPath, upload: UploadedFile) -> LearningPath:
+    """Check an uploaded image and make it the path's cover."""
+    permissions.require(permissions.can_edit_path(actor, path))
+    try:
+        cover = assets.asset_create(owner=actor, upload=upload, allowed=[AssetKind.IMAGE])
+    except ValidationError as exc:
+        raise ValidationError({"cover": exc.messages}) from exc
+    return path_set_cover(actor=actor, path=path, cover=cover)
 
 
 @transaction.atomic

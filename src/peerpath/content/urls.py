@@ -19,6 +19,7 @@ urlpatterns = [
     path("paths/new/", path_views.path_new, name="path_new"),
     path("paths/<uuid:public_id>/", path_views.path_edit, name="path_edit"),
     path("paths/<uuid:public_id>/editors/", path_views.path_editors, name="path_editors"),
+    path("paths/<uuid:public_id>/cover/", path_views.path_cover, name="path_cover"),
     path("paths/<uuid:public_id>/publish/", path_views.path_publish, name="path_publish"),
     path("paths/<uuid:public_id>/unpublish/", path_views.path_unpublish, name="path_unpublish"),
     path("paths/<uuid:public_id>/sections/", path_views.section_add, name="path_section_add"),
