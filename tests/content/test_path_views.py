@@ -240,3 +240,33 @@ def test_outsiders_cannot_change_the_cover(org, client_for, path):
     assert response.status_code == 403
     path.refresh_from_db()
     assert path.cover is None
+
+
+def test_adding_an_unknown_module_is_not_found(org, client_for, path):
+    url = reverse("content:path_step_add", args=[path.public_id, path.sections.get().pk])
+    assert client_for(org.lead).post(url, {"module": "not-a-uuid"}, **HTMX).status_code == 404
+    assert path.steps.count() == 2
+
+
+def test_my_paths_and_the_editor_read_in_a_fixed_number_of_queries(
+    org, client_for, django_assert_max_num_queries
+):
+    modules = [ModuleFactory(author=org.lead, title=f"Step {n}") for n in range(30)]
+    long = paths.path_create(
+        author=org.lead,
+        title="Long",
+        summary="S",
+        sections=[(f"Part {n}", modules[n * 10 : n * 10 + 10]) for n in range(3)],
+    )
+    steps = list(long.steps.order_by("position"))
+    for step in steps[1:]:
+        paths.path_step_set_prerequisites(actor=org.lead, step=step, prerequisites=[steps[0]])
+    for n in range(15):
+        paths.path_create(author=org.lead, title=f"Path {n}", summary="S")
+    client = client_for(org.lead)
+    client.get(reverse("content:paths"))  # warm the session and cached navigation roles
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("content:paths")).status_code == 200
+    with django_assert_max_num_queries(7):
+        body = client.get(reverse("content:path_edit", args=[long.public_id])).content.decode()
+    assert "Move “Step 29” up" in body

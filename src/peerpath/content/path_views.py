@@ -7,6 +7,7 @@ the same forms redirect back to the editor.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -284,7 +285,11 @@ def module_search(request: AuthedRequest, public_id: str, section_id: int) -> Ht
 def step_add(request: AuthedRequest, public_id: str, section_id: int) -> HttpResponse:
     path = selectors.get_path_for_user(request.user, public_id, write=True)
     section = selectors.path_section_by_id(path, section_id)
-    module = selectors.module_by_public_id(request.POST.get("module", ""))
+    try:
+        module_id = uuid.UUID(request.POST.get("module", ""))
+    except ValueError:
+        raise Http404("No such module.") from None
+    module = selectors.module_by_public_id(module_id)
     if module is None:
         raise Http404("No such module.")
 
