@@ -34,7 +34,7 @@ from benchmarks.wordlists import (
     TITLE_OPENINGS,
     TITLE_TOPICS,
 )
-from peerpath.content.models import LearningPath, Module, ModuleStatus, PathStep
+from peerpath.content.models import LearningPath, Module, ModuleStatus, PathSection, PathStep
 from peerpath.content.rendering import render_markdown
 from peerpath.learning.models import ModuleProgress, ProgressStatus
 from peerpath.people.models import Department, ExpertReviewer, JobRole, Team, User
@@ -281,8 +281,16 @@ def write_paths(plan: OrgPlan, rng: random.Random, catalog: Catalog, now: dateti
             published_at=now - timedelta(days=30 * (i + 1)),
         )
         steps = rng.sample(candidates, k=rng.randint(4, 8))
+        half = (len(steps) + 1) // 2
+        first, second = PathSection.objects.bulk_create(
+            [
+                PathSection(path=path, title="Foundations", position=1),
+                PathSection(path=path, title="In practice", position=2),
+            ]
+        )
         PathStep.objects.bulk_create(
-            PathStep(path=path, module_id=m, position=n + 1) for n, m in enumerate(steps)
+            PathStep(path=path, section=first if n < half else second, module_id=m, position=n + 1)
+            for n, m in enumerate(steps)
         )
 
 

@@ -19,6 +19,7 @@ def test_author_writes_and_publishes_a_module(org, sign_in, page, screenshot):
     expect(page.get_by_role("heading", name="Share what you know")).to_be_visible()
     screenshot("create-empty")
     page.get_by_role("link", name="New module").click()
+    page.get_by_role("link", name="Article").click()
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("alert")).to_contain_text("correct the highlighted fields")
     page.get_by_label("Title").fill("Closing a call well")

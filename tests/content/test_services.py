@@ -80,14 +80,6 @@ def test_catalog_search_matches_title_and_summary(org):
     assert list(selectors.modules_for_catalog(query="REFUND")) == [refund]
 
 
-def test_path_needs_distinct_modules(org):
-    a = ModuleFactory(author=org.lead)
-    with pytest.raises(ValidationError, match="only once"):
-        services.path_create(author=org.lead, title="P", summary="S", modules=[a, a])
-    with pytest.raises(ValidationError, match="at least one"):
-        services.path_create(author=org.lead, title="P", summary="S", modules=[])
-
-
 def test_co_authors_edit_and_publish_but_only_the_owner_chooses_them(org):
     module = ModuleFactory(author=org.lead, publish=False)
     services.module_set_co_authors(actor=org.lead, module=module, people=[org.member])

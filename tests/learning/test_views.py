@@ -171,7 +171,7 @@ def test_manager_sees_a_reports_learning_but_not_an_outsiders(org, client_for):
 
 
 def test_path_page_shows_position(org, client_for):
-    from peerpath.content import services as content
+    from peerpath.content import paths as content
     from peerpath.learning import services
 
     a, b = (
@@ -179,7 +179,7 @@ def test_path_page_shows_position(org, client_for):
         ModuleFactory(author=org.lead, title="Step two"),
     )
     path = content.path_create(
-        author=org.lead, title="Basics", summary="S", modules=[a, b], publish=True
+        author=org.lead, title="Basics", summary="S", sections=[("Start", [a, b])], publish=True
     )
     services.progress_complete(user=org.member, module=a)
     body = (

@@ -176,3 +176,42 @@ class PackageUploadForm(forms.Form):
         help_text="A SCORM 1.2 or SCORM 2004 zip, as your authoring tool exports it.",
         widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
     )
+
+
+class PathForm(forms.Form):
+    """A learning path's title, catalog summary and Markdown description."""
+
+    title = forms.CharField(max_length=160)
+    summary = forms.CharField(
+        max_length=300,
+        help_text="One or two sentences shown on the path's card.",
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
+    )
+    description_markdown = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=20_000,
+        help_text="Markdown. Who the path is for and what they will be able to do.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class PathEditorsForm(forms.Form):
+    editors = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Editors",
+        help_text="Colleagues' email addresses, separated by commas. "
+        "They can arrange and publish this path with you.",
+    )
+
+    def clean_editors(self) -> list[Any]:
+        raw = self.cleaned_data.get("editors", "")
+        emails = [e for e in raw.replace(";", ",").replace("\n", ",").split(",") if e.strip()]
+        found, missing = people.people_by_emails(emails)
+        if missing:
+            raise forms.ValidationError(
+                "Nobody active in Peerpath has the address %(emails)s.",
+                params={"emails": ", ".join(missing)},
+            )
+        return found

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from peerpath.content import assets, scorm, slides
@@ -20,9 +20,11 @@ from peerpath.content.models import (
     ModuleDraft,
     ModuleStatus,
     ModuleVersion,
+    PathSection,
     PathStep,
     ScormPackage,
 )
+from peerpath.content.rendering import render_markdown
 from peerpath.core import permissions
 from peerpath.skills import selectors as skills
 
@@ -139,23 +141,193 @@ def modules_recent(*, limit: int = 6) -> list[Module]:
 
 
 def paths_published() -> QuerySet[LearningPath]:
+    """Published paths for cards: how many modules learners will see, and their total time."""
+    live = Q(steps__module__status=ModuleStatus.PUBLISHED)
     return (
         LearningPath.objects.filter(status=ModuleStatus.PUBLISHED)
-        .annotate(step_count=Count("steps"))
+        .select_related("cover")
+        .annotate(
+            step_count=Count("steps", filter=live),
+            total_minutes=Sum("steps__module__estimated_minutes", filter=live),
+        )
         .order_by("title")
     )
 
 
+def paths_by_editor(user: User) -> QuerySet[LearningPath]:
+    """Paths the user owns or edits, most recently changed first."""
+    mine = LearningPath.objects.filter(Q(owner=user) | Q(editors=user)).values("pk")
+    return (
+        LearningPath.objects.filter(pk__in=mine)
+        .select_related("owner")
+        .annotate(step_count=Count("steps"))
+        .order_by("-updated_at", "-id")
+    )
+
+
 def path_by_public_id(public_id: uuid.UUID | str) -> LearningPath | None:
-    steps = PathStep.objects.select_related("module").order_by("position")
     try:
         return (
-            LearningPath.objects.select_related("owner")
-            .prefetch_related(Prefetch("steps", queryset=steps))
+            LearningPath.objects.select_related("owner", "cover")
+            .prefetch_related("editors")
             .get(public_id=public_id)
         )
-    except (LearningPath.DoesNotExist, ValueError):
+    except (LearningPath.DoesNotExist, ValueError, ValidationError):
         return None
+
+
+def get_path_for_user(
+    user: User, public_id: uuid.UUID | str, *, write: bool = False
+) -> LearningPath:
+    """A path the user may see (or edit): 404 when absent, 403 when not allowed."""
+    path = path_by_public_id(public_id)
+    if path is None:
+        raise Http404("No such learning path.")
+    if write:
+        permissions.require(permissions.can_edit_path(user, path))
+    else:
+        permissions.require(permissions.can_view_path(user, path))
+    return path
+
+
+def path_description_html(path: LearningPath) -> str:
+    """The description as safe HTML, rendered as it is read so the current sanitiser applies."""
+    return render_markdown(path.description_markdown)
+
+
+def path_estimated_minutes(path: LearningPath, *, published_only: bool = False) -> int:
+    """Total estimated time of the path's modules, in minutes."""
+    steps = PathStep.objects.filter(path=path)
+    if published_only:
+        steps = steps.filter(module__status=ModuleStatus.PUBLISHED)
+    total = steps.aggregate(total=Sum("module__estimated_minutes"))["total"]
+    return int(total or 0)
+
+
+@dataclass(frozen=True)
+class StepOutline:
+    """A step as pages show it: its number in the path and the steps it needs first."""
+
+    step: PathStep
+    number: int
+    prerequisites: list[PathStep]
+
+    @property
+    def module(self) -> Module:
+        return self.step.module
+
+
+@dataclass(frozen=True)
+class SectionOutline:
+    """A section and its steps; ``section`` is None for steps that predate sections."""
+
+    section: PathSection | None
+    steps: list[StepOutline]
+
+
+@dataclass(frozen=True)
+class PathOutline:
+    path: LearningPath
+    sections: list[SectionOutline]
+
+    @property
+    def steps(self) -> list[StepOutline]:
+        return [step for section in self.sections for step in section.steps]
+
+    @property
+    def estimated_minutes(self) -> int:
+        return sum(s.module.estimated_minutes for s in self.steps)
+
+    @property
+    def section_count(self) -> int:
+        return sum(1 for s in self.sections if s.section is not None)
+
+
+STEP_MODULE_FIELDS = (
+    "path",
+    "section",
+    "position",
+    "module__public_id",
+    "module__slug",
+    "module__title",
+    "module__summary",
+    "module__estimated_minutes",
+    "module__kind",
+    "module__status",
+    "module__owner",
+    "module__owner__display_name",
+)
+
+
+def path_outline(path: LearningPath, *, published_only: bool = False) -> PathOutline:
+    """The path's sections, numbered steps and prerequisites, in three queries.
+
+    ``published_only`` is the learner's view: modules taken out of the catalog since the
+    path was published drop out, and so do the prerequisites on them and empty sections.
+    """
+    sections = list(PathSection.objects.filter(path=path).order_by("position"))
+    steps_qs = (
+        PathStep.objects.filter(path=path)
+        .select_related("module", "module__owner")
+        .only(*STEP_MODULE_FIELDS)
+        .order_by("position")
+    )
+    if published_only:
+        steps_qs = steps_qs.filter(module__status=ModuleStatus.PUBLISHED)
+    steps = list(steps_qs)
+    by_id = {s.pk: s for s in steps}
+    needs: dict[int, list[PathStep]] = {}
+    pairs = PathStep.prerequisites.through.objects.filter(from_pathstep__path=path)
+    for step_id, needed_id in pairs.values_list("from_pathstep_id", "to_pathstep_id"):
+        if needed_id in by_id:
+            needs.setdefault(step_id, []).append(by_id[needed_id])
+    grouped: dict[int | None, list[StepOutline]] = {None: []}
+    grouped.update({s.pk: [] for s in sections})
+    for number, step in enumerate(steps, start=1):
+        before = sorted(needs.get(step.pk, []), key=lambda s: s.position)
+        grouped.setdefault(step.section_id, []).append(StepOutline(step, number, before))
+    outline = [SectionOutline(None, grouped[None])] if grouped[None] else []
+    outline += [SectionOutline(s, grouped[s.pk]) for s in sections]
+    if published_only:
+        outline = [s for s in outline if s.steps]
+    return PathOutline(path=path, sections=outline)
+
+
+def modules_for_path(path: LearningPath, *, query: str, limit: int = 8) -> list[Module]:
+    """Published modules, by any author, whose title matches and that are not in the path."""
+    query = query.strip()
+    if not query:
+        return []
+    return list(
+        Module.objects.published()
+        .filter(title__icontains=query)
+        .exclude(pk__in=PathStep.objects.filter(path=path).values("module_id"))
+        .select_related("owner")
+        .only("public_id", "slug", "title", "estimated_minutes", "owner__display_name")
+        .order_by("title", "id")[:limit]
+    )
+
+
+def path_step_by_id(path: LearningPath, step_id: int) -> PathStep:
+    """A step of this path (with its path attached), or 404."""
+    step = PathStep.objects.filter(path=path, pk=step_id).select_related("module").first()
+    if step is None:
+        raise Http404("No such step in this path.")
+    step.path = path
+    return step
+
+
+def path_section_by_id(path: LearningPath, section_id: int) -> PathSection:
+    """A section of this path (with its path attached), or 404."""
+    section = PathSection.objects.filter(path=path, pk=section_id).first()
+    if section is None:
+        raise Http404("No such section in this path.")
+    section.path = path
+    return section
+
+
+def path_steps_by_ids(path: LearningPath, step_ids: list[int]) -> list[PathStep]:
+    return list(PathStep.objects.filter(path=path, pk__in=step_ids).select_related("module"))
 
 
 @dataclass(frozen=True)

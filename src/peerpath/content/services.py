@@ -21,13 +21,11 @@ from peerpath.content import quizzes, scorm, selectors
 from peerpath.content.models import (
     Asset,
     AssetKind,
-    LearningPath,
     Module,
     ModuleDraft,
     ModuleKind,
     ModuleStatus,
     ModuleVersion,
-    PathStep,
     ScormPackage,
 )
 from peerpath.content.rendering import render_markdown
@@ -327,30 +325,6 @@ def module_unpublish(*, actor: User, module: Module) -> Module:
     module.published_at = None
     module.save(update_fields=["status", "published_at", "updated_at"])
     return module
-
-
-@transaction.atomic
-def path_create(
-    *, author: User, title: str, summary: str, modules: Sequence[Module], publish: bool = False
-) -> LearningPath:
-    """Create a learning path: an ordered list of published modules."""
-    permissions.require(permissions.can_create_module(author))
-    if not modules:
-        raise ValidationError({"modules": "A path needs at least one module."})
-    if len({m.pk for m in modules}) != len(modules):
-        raise ValidationError({"modules": "A module can appear only once in a path."})
-    path = LearningPath(
-        owner=author, title=title.strip(), slug=_slug(title), summary=summary.strip()
-    )
-    if publish:
-        path.status = ModuleStatus.PUBLISHED
-        path.published_at = timezone.now()
-    path.full_clean()
-    path.save()
-    PathStep.objects.bulk_create(
-        PathStep(path=path, module=m, position=i) for i, m in enumerate(modules, start=1)
-    )
-    return path
 
 
 MAX_CO_AUTHORS = 10

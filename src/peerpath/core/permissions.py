@@ -153,10 +153,34 @@ def can_view_asset(user: Actor) -> bool:
     return _active(user)
 
 
+def can_create_path(user: Actor) -> bool:
+    """Anyone who may author modules may arrange them into a path."""
+    return can_create_module(user)
+
+
+def can_edit_path(user: Actor, path: LearningPath) -> bool:
+    """The owner, the path's editors and learning admins."""
+    if not _active(user):
+        return False
+    if path.owner_id == user.pk or is_learning_admin(user):
+        return True
+    return any(person.pk == user.pk for person in path.editors.all())
+
+
+def can_manage_path_editors(user: Actor, path: LearningPath) -> bool:
+    """Only the owner (or a learning admin) decides who edits a path with them."""
+    return _active(user) and (path.owner_id == user.pk or is_learning_admin(user))
+
+
+def can_unpublish_path(user: Actor, path: LearningPath) -> bool:
+    """Taking a path away from learners is the owner's (or an admin's) call."""
+    return can_manage_path_editors(user, path)
+
+
 def can_view_path(user: Actor, path: LearningPath) -> bool:
     if not _active(user):
         return False
-    return path.status == "published" or path.owner_id == user.pk or is_learning_admin(user)
+    return path.status == "published" or can_edit_path(user, path)
 
 
 def can_review_skill(user: Actor, skill_id: int) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from peerpath.content import paths
 from peerpath.content import services as content
 from peerpath.content.models import Module, ModuleKind
 from peerpath.curation.models import Flag, Rating
@@ -308,6 +309,7 @@ PATHS = [
         "Your first two weeks: how we work, the tools, and the basics every new colleague needs.",
         ["Onboarding"],
         7,
+        ("Your first days", "How we work together"),
     ),
     (
         "Contact Centre essentials",
@@ -315,18 +317,21 @@ PATHS = [
         "for taking customer calls at Northwind.",
         ["Customer service / Calls"],
         7,
+        ("On the call", "Harder conversations"),
     ),
     (
         "Security awareness basics",
         "The security habits everyone at Northwind follows, in short practical modules.",
         ["Security awareness"],
         7,
+        ("Everyday habits", "When something looks wrong"),
     ),
     (
         "Know Northwind Desk",
         "The product our customers use every day, feature by feature.",
         ["Product knowledge"],
         6,
+        ("The basics", "Going further"),
     ),
 ]
 
@@ -603,7 +608,8 @@ def _load_modules(
 
 
 def _load_paths(modules: list[Module], owner: User) -> None:
-    for title, summary, skill_paths, limit in PATHS:
+    """Each path in two sections; its last module waits for its first."""
+    for title, summary, skill_paths, limit, section_titles in PATHS:
         chosen = [
             m
             for m in modules
@@ -613,10 +619,22 @@ def _load_paths(modules: list[Module], owner: User) -> None:
                 for p in skill_paths
             )
         ][:limit]
-        if chosen:
-            content.path_create(
-                author=owner, title=title, summary=summary, modules=chosen, publish=True
-            )
+        if not chosen:
+            continue
+        half = (len(chosen) + 1) // 2
+        first, second = section_titles
+        path = paths.path_create(
+            author=owner,
+            title=title,
+            summary=summary,
+            description_markdown=f"{summary}\n\nWork through the modules in order; "
+            "each takes a few minutes.",
+            sections=[(first, chosen[:half]), (second, chosen[half:])],
+        )
+        steps = list(path.steps.order_by("position"))
+        if len(steps) > 2:
+            paths.path_step_set_prerequisites(actor=owner, step=steps[-1], prerequisites=[steps[0]])
+        paths.path_publish(actor=owner, path=path)
 
 
 def _grant_reviewers(skill_by_path: dict[str, Skill], team_owner: dict[str, list[User]]) -> None:

@@ -14,6 +14,7 @@ from peerpath.learning.models import ModuleProgress, ProgressStatus, QuizAttempt
 
 if TYPE_CHECKING:
     from peerpath.content.models import Module
+    from peerpath.content.selectors import PathOutline, SectionOutline, StepOutline
     from peerpath.people.models import User
 
 
@@ -189,3 +190,76 @@ def scorm_saved_data(user: User, module_id: int, package_id: int) -> dict[str, s
         .first()
     )
     return dict(row) if isinstance(row, dict) else {}
+
+
+@dataclass(frozen=True)
+class StepPosition:
+    """One step as a learner sees it: their status, and what it waits for."""
+
+    item: StepOutline
+    status: str  # "not_started", "in_progress" or "completed"
+    waiting_for: list[str]  # titles of prerequisites not completed yet
+    is_next: bool
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.waiting_for)
+
+    @property
+    def linked(self) -> bool:
+        """Locked steps the learner has not opened stay unlinked, so the order is clear."""
+        return not self.locked or self.status != "not_started"
+
+
+@dataclass(frozen=True)
+class PathPosition:
+    sections: list[tuple[SectionOutline, list[StepPosition]]]
+    done: int
+    total: int
+    next: StepPosition | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def path_position(user: User, outline: PathOutline) -> PathPosition:
+    """Where the learner is in a path: per-step status, locks and the next step (one query).
+
+    The next step is the first one not completed whose prerequisites are all completed.
+    """
+    items = outline.steps
+    progress = progress_by_module(user, (s.step.module_id for s in items))
+
+    def status_of(module_id: int) -> str:
+        row = progress.get(module_id)
+        if row is None:
+            return "not_started"
+        return "completed" if row.status == ProgressStatus.COMPLETED else "in_progress"
+
+    completed = {s.step.pk for s in items if status_of(s.step.module_id) == "completed"}
+    next_id = next(
+        (
+            s.step.pk
+            for s in items
+            if s.step.pk not in completed and all(p.pk in completed for p in s.prerequisites)
+        ),
+        None,
+    )
+    sections = []
+    chosen: StepPosition | None = None
+    for section in outline.sections:
+        rows = []
+        for s in section.steps:
+            row = StepPosition(
+                item=s,
+                status=status_of(s.step.module_id),
+                waiting_for=[]
+                if s.step.pk in completed
+                else [p.module.title for p in s.prerequisites if p.pk not in completed],
+                is_next=s.step.pk == next_id,
+            )
+            chosen = row if row.is_next else chosen
+            rows.append(row)
+        sections.append((section, rows))
+    return PathPosition(sections=sections, done=len(completed), total=len(items), next=chosen)

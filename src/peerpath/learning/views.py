@@ -199,25 +199,19 @@ def my_learning(request: AuthedRequest) -> HttpResponse:
 
 
 def path_detail(request: AuthedRequest, public_id: str, slug: str = "") -> HttpResponse:
-    path = content.path_by_public_id(public_id)
-    if path is None:
-        raise Http404("No such learning path.")
-    permissions.require(permissions.can_view_path(request.user, path))
-    steps = list(path.steps.all())
-    progress = selectors.progress_by_module(request.user, (s.module_id for s in steps))
-    rows = [(s, progress.get(s.module_id)) for s in steps]
-    done = sum(1 for _, p in rows if p and p.status == "completed")
-    current = next((s for s, p in rows if not (p and p.status == "completed")), None)
+    path = content.get_path_for_user(request.user, public_id)
+    if slug != path.slug:
+        return redirect("learning:path", public_id=path.public_id, slug=path.slug)
+    outline = content.path_outline(path, published_only=True)
     return render(
         request,
         "learning/path_detail.html",
         {
             "path": path,
-            "rows": rows,
-            "done": done,
-            "total": len(rows),
-            "current": current,
-            "minutes": sum(s.module.estimated_minutes for s in steps),
+            "outline": outline,
+            "position": selectors.path_position(request.user, outline),
+            "description_html": content.path_description_html(path),
+            "can_edit": permissions.can_edit_path(request.user, path),
         },
     )
 
