@@ -137,3 +137,32 @@ def test_package_scripts_cannot_reach_the_learners_session_or_the_page(org, sign
     expect(page.locator("#cookie")).to_have_text("blocked: SecurityError")
     origin = page.evaluate("() => window.origin")
     assert origin == "null"
+
+
+def test_the_demo_lesson_plays_scores_and_resumes(org, sign_in, page, screenshot):
+    from peerpath.demo import loader
+    from tests.factories import SkillFactory
+
+    module = loader._load_sample_package(org.admin, SkillFactory(name="Calls"))
+    sign_in(org.member)
+    page.goto(f"/learn/m/{module.public_id}/")
+    frame = page.frame_locator("iframe.player__frame")
+    expect(frame.get_by_text("Screen 1 of 4")).to_be_visible()
+    for _ in range(3):
+        frame.get_by_role("button", name="Next").click()
+    frame.get_by_label("Your name and the reason for the call").check()
+    frame.get_by_label("It avoids fixing the wrong problem").check()
+    frame.get_by_label("A recap and the next step").check()
+    frame.get_by_role("button", name="Submit answers").click()
+    expect(frame.get_by_role("status")).to_have_text("Passed with 100%. Well done.")
+    expect(page.locator("#scorm-status")).to_contain_text("Score 100%")
+    expect(page.locator("#completion")).to_contain_text("Completed")
+    screenshot("scorm-demo-lesson")
+    progress = ModuleProgress.objects.get(user=org.member, module=module)
+    assert (progress.status, progress.success_status, progress.score) == (
+        "completed",
+        "passed",
+        Decimal("100.00"),
+    )
+    page.reload()
+    expect(page.frame_locator("iframe.player__frame").get_by_text("Screen 4 of 4")).to_be_visible()

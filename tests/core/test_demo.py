@@ -91,3 +91,13 @@ def test_demo_is_deterministic():
     loader.load_demo()
     assert list(User.objects.order_by("email").values_list("email", "manager__email")) == first
     assert ModuleProgress.objects.count() == progress
+
+
+def test_demo_has_a_playable_scorm_package_from_the_learning_admin(demo):
+    from peerpath.content.models import Module, ModuleKind
+
+    module = Module.objects.select_related("package", "owner").get(kind=ModuleKind.PACKAGE)
+    assert module.is_published
+    assert module.owner.email == loader.DEMO_ACCOUNTS["learning admin"]
+    assert (module.package.standard, module.package.launch_path) == ("scorm12", "index.html")
+    assert module.package.mastery_score == 67

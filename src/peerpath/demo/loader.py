@@ -7,12 +7,15 @@ training texts kept as Markdown files beside this module.
 
 from __future__ import annotations
 
+import io
 import random
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -534,6 +537,12 @@ def load_demo(*, progress: Progress | None = None) -> None:
     step()
 
     modules = _load_modules(rng, skill_by_path, team_owner)
+    modules.append(
+        _load_sample_package(
+            User.objects.get(email=DEMO_ACCOUNTS["learning admin"]),
+            skill_by_path["Customer service / Calls"],
+        )
+    )
     step()
     _load_paths(modules, team_owner["people-team"][0])
     _grant_reviewers(skill_by_path, team_owner)
@@ -542,6 +551,36 @@ def load_demo(*, progress: Progress | None = None) -> None:
     _load_progress(rng, modules)
     _load_quality_signals(rng)
     step()
+
+
+SCORM_SAMPLE_DIR = Path(__file__).resolve().parent / "scorm" / "call-quality"
+
+
+def sample_package_zip() -> bytes:
+    """The demo's interactive SCORM 1.2 lesson, zipped as an authoring tool would export it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(SCORM_SAMPLE_DIR.iterdir()):
+            archive.write(path, arcname=path.name)
+    return buffer.getvalue()
+
+
+def _load_sample_package(admin: User, skill: Skill) -> Module:
+    """A SCORM package imported by the learning admin, as customers bring from vendors."""
+    module = content.module_create(
+        author=admin,
+        kind=ModuleKind.PACKAGE,
+        title="Call quality in three minutes",
+        summary="An interactive lesson from our quality team's authoring tool: four screens "
+        "and a three-question check that records your score.",
+        estimated_minutes=3,
+        skills=[skill],
+    )
+    upload = SimpleUploadedFile(
+        "call-quality-scorm12.zip", sample_package_zip(), content_type="application/zip"
+    )
+    content.module_attach_package(actor=admin, module=module, upload=upload)
+    return content.module_publish(actor=admin, module=module)
 
 
 def _role_for(title: str, spec: TeamSpec) -> str:
