@@ -148,3 +148,16 @@ def test_the_last_slide_offers_completion_to_learners(org, client_for, deck):
 def test_a_deck_without_slides_says_so(org, client_for):
     empty = ModuleFactory(author=org.lead, kind="deck", body_markdown="---\n", publish=False)
     assert "This deck has no slides yet." in page_of(client_for(org.lead), empty).content.decode()
+
+
+def test_a_deck_with_questions_sends_learners_to_the_quiz_at_the_end(org, client_for):
+    deck = ModuleFactory(
+        author=org.lead,
+        kind="deck",
+        body_markdown="# One\n\n---\n\n# Two\n",
+        quiz_source="? Ready?\n(x) Yes\n( ) No\n",
+    )
+    body = page_of(client_for(org.member), deck).content.decode()
+    assert "Answer the questions below to complete the deck." in body
+    assert 'href="#quiz"' in body
+    assert "Mark the deck done" not in body
