@@ -43,8 +43,9 @@ MAX_EDITORS = 10
 MAX_DESCRIPTION = 20_000
 # Positions move this far out of the way before they are written back as 1..n.
 _RENUMBER_OFFSET = 10_000
-# Where a new step waits (under the path lock) until the order is written back.
-_PARKED = 32_000
+# Where a new step waits (under the path lock) until the order is written back. Parked and
+# then shifted, it must still fit PostgreSQL's smallint (at most 32,767).
+_PARKED = 20_000
 
 
 def _slug(title: str) -> str:
