@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 
@@ -115,3 +116,26 @@ def test_embedded_mode_keeps_one_generated_secret_key(tmp_path):
     assert first == second
     assert len(first.strip()) >= 50
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_people_the_organisation_creates_sign_in_under_mandatory_verification(settings):
+    from django.test import Client
+
+    from peerpath.people import org_csv
+    from peerpath.people.models import User
+
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    created = UserFactory(email="made.by.admin@example.com")
+    result = org_csv.import_org_csv(
+        file=io.BytesIO(b"email,display_name\nimported@example.com,Ivy Imported\n")
+    )
+    assert result.ok
+    imported = User.objects.get(email="imported@example.com")
+    imported.set_password(PASSWORD)
+    imported.save(update_fields=["password"])
+    for email in (created.email, imported.email):
+        client = Client()
+        response = login(client, email, PASSWORD)
+        assert response.status_code == 302
+        assert response["Location"] == "/"
+        assert client.get("/").status_code == 200

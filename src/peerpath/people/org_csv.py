@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from peerpath.core import permissions
 from peerpath.people.models import TIME_ZONE_CHOICES, Department, JobRole, Team, User
-from peerpath.people.services import unique_slug
+from peerpath.people.services import emails_vouch_for, unique_slug
 
 COLUMNS: Final = (
     "email",
@@ -708,6 +708,7 @@ def _write(rows: list[_Row], org: _Org, plan: _Plan, progress: Progress | None) 
             if was_active and not user.is_active:
                 deactivated += 1
         User.objects.bulk_create(new_users, batch_size=BATCH)
+        emails_vouch_for(new_users)
         created += new_users
         _bulk_update(changes)
         done = start + len(chunk)

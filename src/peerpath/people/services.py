@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Value
@@ -109,7 +110,21 @@ def person_create(
     user.save()
     user.line_path = line_path_for(user.pk, manager)
     user.save(update_fields=["line_path"])
+    emails_vouch_for([user])
     return user
+
+
+def emails_vouch_for(people: Iterable[User]) -> None:
+    """Mark the organisation's own addresses as verified for sign-in.
+
+    People created by an admin or the organisation import have addresses the organisation
+    issued, so mandatory email verification does not stop them at their first sign-in.
+    Self-service sign-up still verifies as usual.
+    """
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=p, email=p.email, verified=True, primary=True) for p in people],
+        ignore_conflicts=True,
+    )
 
 
 @transaction.atomic
