@@ -29,6 +29,7 @@ def test_author_writes_a_quiz_with_a_live_preview(org, sign_in, page, screenshot
     sign_in(org.member)
     page.goto("/create/new/")
     expect(page.get_by_role("heading", name="What would you like to make?")).to_be_visible()
+    assert axe() == []
     screenshot("module-kind")
     page.get_by_role("link", name="Quiz").click()
     page.get_by_label("Title").fill("Security basics check")
@@ -80,3 +81,18 @@ def test_learner_fails_tries_again_and_passes(org, sign_in, page, screenshot, ax
     progress = ModuleProgress.objects.get(user=org.member, module=module)
     assert (progress.status, progress.success_status) == ("completed", "passed")
     screenshot("quiz-passed")
+
+
+def test_a_quiz_reads_well_on_a_phone(org, sign_in, page, screenshot):
+    module = ModuleFactory(
+        author=org.lead, title="Security basics check", kind=ModuleKind.QUIZ, quiz_source=QUESTIONS
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(org.member)
+    page.goto(f"/learn/m/{module.public_id}/")
+    quiz = page.locator("#quiz")
+    quiz.get_by_label("443").check()
+    box = quiz.get_by_role("button", name="Submit answers").bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 390
+    screenshot("quiz-phone")
