@@ -114,10 +114,13 @@ def test_the_periodic_task_sends_reminders(curated):
 def test_the_scheduler_queues_each_task_when_its_interval_passes(curated):
     last_run: dict[str, float] = {}
     assert periodic.enqueue_due(last_run, now=1000.0) == [
-        "peerpath.curation.tasks.send_review_reminders"
+        "peerpath.curation.tasks.send_review_reminders",
+        "peerpath.core.tasks.prune_task_results",
     ]
     assert periodic.enqueue_due(last_run, now=1000.0 + 3599) == []
-    assert len(periodic.enqueue_due(last_run, now=1000.0 + 3600)) == 1
+    assert periodic.enqueue_due(last_run, now=1000.0 + 3600) == [
+        "peerpath.curation.tasks.send_review_reminders"
+    ]
 
 
 def test_standing_tells_authors_where_each_module_is(org, curated):
