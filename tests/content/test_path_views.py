@@ -270,3 +270,22 @@ def test_my_paths_and_the_editor_read_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(7):
         body = client.get(reverse("content:path_edit", args=[long.public_id])).content.decode()
     assert "Move “Step 29” up" in body
+
+
+def test_deleting_a_path_from_the_editor(org, client, client_for, path):
+    url = reverse("content:path_delete", args=[path.public_id])
+    assert client_for(org.outsider).post(url).status_code == 403
+    assert client.post(url).status_code == 302
+    assert LearningPath.objects.filter(pk=path.pk).exists()
+    response = client_for(org.lead).post(url)
+    assert response["Location"] == reverse("content:paths")
+    assert not LearningPath.objects.filter(pk=path.pk).exists()
+
+
+def test_a_published_path_is_not_deleted_and_the_editor_says_why(org, client_for, path):
+    paths.path_publish(actor=org.lead, path=path)
+    response = client_for(org.lead).post(
+        reverse("content:path_delete", args=[path.public_id]), follow=True
+    )
+    assert "Unpublish the path before deleting it." in response.content.decode()
+    assert LearningPath.objects.filter(pk=path.pk).exists()

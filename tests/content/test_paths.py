@@ -6,7 +6,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from peerpath.content import paths, selectors
-from peerpath.content.models import AssetKind, LearningPath, ModuleStatus, PathSection, PathStep
+from peerpath.content.models import (
+    AssetKind,
+    LearningPath,
+    Module,
+    ModuleStatus,
+    PathSection,
+    PathStep,
+)
 from tests.factories import ModuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -368,3 +375,30 @@ def test_an_uploaded_image_becomes_the_cover_and_other_files_are_refused(org, bu
     assert "cover" in refused.value.message_dict
     path.refresh_from_db()
     assert path.cover.original_name == "team.png"
+
+
+def test_a_draft_path_is_deleted_but_its_modules_stay(org, built):
+    built, _ = built
+    module_ids = list(built.steps.values_list("module_id", flat=True))
+    paths.path_delete(actor=org.lead, path=built)
+    assert not LearningPath.objects.filter(pk=built.pk).exists()
+    assert not PathSection.objects.filter(path_id=built.pk).exists()
+    assert Module.objects.filter(pk__in=module_ids).count() == len(module_ids)
+
+
+def test_a_published_path_must_be_unpublished_before_deleting(org, built):
+    built, _ = built
+    paths.path_publish(actor=org.lead, path=built)
+    with pytest.raises(ValidationError, match="Unpublish the path"):
+        paths.path_delete(actor=org.lead, path=built)
+    assert LearningPath.objects.filter(pk=built.pk).exists()
+
+
+def test_only_the_owner_or_an_admin_deletes_a_path(org, built):
+    built, _ = built
+    paths.path_set_editors(actor=org.lead, path=built, people=[org.member])
+    with pytest.raises(PermissionDenied):
+        paths.path_delete(actor=org.member, path=built)
+    assert LearningPath.objects.filter(pk=built.pk).exists()
+    paths.path_delete(actor=org.admin, path=built)
+    assert not LearningPath.objects.filter(pk=built.pk).exists()

@@ -161,6 +161,18 @@ def path_unpublish(request: AuthedRequest, public_id: str) -> HttpResponse:
     return redirect("content:path_edit", public_id=path.public_id)
 
 
+@require_POST
+def path_delete(request: AuthedRequest, public_id: str) -> HttpResponse:
+    path = selectors.get_path_for_user(request.user, public_id, write=True)
+    try:
+        paths.path_delete(actor=request.user, path=path)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("content:path_edit", public_id=path.public_id)
+    messages.success(request, f"“{path.title}” was deleted. Its modules stay in the catalog.")
+    return redirect("content:paths")
+
+
 # --- The outline -----------------------------------------------------------------------
 
 

@@ -183,6 +183,19 @@ def path_unpublish(*, actor: User, path: LearningPath) -> LearningPath:
     return path
 
 
+@transaction.atomic
+def path_delete(*, actor: User, path: LearningPath) -> None:
+    """Delete a draft path: its sections and steps go, the modules stay in the catalog.
+
+    A published path may be in learners' hands, so it is unpublished first.
+    """
+    permissions.require(permissions.can_unpublish_path(actor, path))
+    locked = _lock(path)
+    if locked.status == ModuleStatus.PUBLISHED:
+        raise ValidationError("Unpublish the path before deleting it.")
+    locked.delete()
+
+
 def _is_live(step: PathStep) -> bool:
     return step.module.status == ModuleStatus.PUBLISHED
 

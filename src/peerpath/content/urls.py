@@ -25,6 +25,7 @@ urlpatterns = [
     path("paths/<uuid:public_id>/cover/", path_views.path_cover, name="path_cover"),
     path("paths/<uuid:public_id>/publish/", path_views.path_publish, name="path_publish"),
     path("paths/<uuid:public_id>/unpublish/", path_views.path_unpublish, name="path_unpublish"),
+    path("paths/<uuid:public_id>/delete/", path_views.path_delete, name="path_delete"),
     path("paths/<uuid:public_id>/sections/", path_views.section_add, name="path_section_add"),
     path(
         "paths/<uuid:public_id>/sections/<int:section_id>/rename/",
