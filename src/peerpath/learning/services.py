@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -276,7 +277,7 @@ def goal_create(
     """Set a personal goal: a pace of modules per week or month, or a path by a date."""
     permissions.require(permissions.can_view_learning_of(user, user))
     # Lock the learner's row so two tabs cannot both slip past the active-goal limit.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     active = LearningGoal.objects.filter(user=user, archived_at__isnull=True).count()
     if active >= MAX_ACTIVE_GOALS:
         raise ValidationError(
