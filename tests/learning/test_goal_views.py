@@ -159,3 +159,12 @@ def test_my_learning_query_count_stays_flat_with_many_items(
     with django_assert_max_num_queries(16) as large:
         client.get(MINE)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_completed_modules_show_their_score_and_pass(org, client_for, module):
+    progress = services.progress_complete(user=org.member, module=module)
+    progress.score, progress.success_status = 85, "passed"
+    progress.save(update_fields=["score", "success_status"])
+    body = client_for(org.member).get(MINE).content.decode()
+    assert "scored 85%" in body
+    assert "✓ Passed" in body
