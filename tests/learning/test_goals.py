@@ -161,6 +161,19 @@ def test_week_follows_the_learners_time_zone(org):
     assert [s.text for s in sunday] == ["1 of 2 this week", "1 of 4 this month"]
 
 
+def test_week_ends_at_local_midnight_across_a_daylight_saving_change(org):
+    """Berlin moves to summer time on Sunday 29 March 2026: that week ends at 22:00 UTC."""
+    org.member.time_zone = "Europe/Berlin"
+    org.member.save(update_fields=["time_zone"])
+    services.goal_create(user=org.member, kind=GoalKind.MODULES_PER_WEEK, target=3)
+    a, b = ModuleFactory(author=org.lead), ModuleFactory(author=org.lead)
+    _complete_at(org.member, a, dt.datetime(2026, 3, 29, 21, 30, tzinfo=dt.UTC))  # Sun 23:30
+    _complete_at(org.member, b, dt.datetime(2026, 3, 29, 22, 30, tzinfo=dt.UTC))  # Mon 00:30
+    (sunday,) = selectors.goal_standings(org.member, dt.date(2026, 3, 29))
+    (monday,) = selectors.goal_standings(org.member, dt.date(2026, 3, 30))
+    assert (sunday.text, monday.text) == ("1 of 3 this week", "1 of 3 this week")
+
+
 def test_a_utc_learner_counts_both_in_the_same_week(org):
     services.goal_create(user=org.member, kind=GoalKind.MODULES_PER_WEEK, target=2)
     a, b = ModuleFactory(author=org.lead), ModuleFactory(author=org.lead)
