@@ -23,6 +23,7 @@ def test_learner_saves_a_module_sets_a_goal_and_sees_progress(org, sign_in, page
     expect(save).to_have_attribute("aria-pressed", "false")
     save.click()
     expect(save).to_have_attribute("aria-pressed", "true")
+    expect(save).to_be_focused()  # the swap keeps keyboard users where they were
     expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
     screenshot("module-saved")
 
