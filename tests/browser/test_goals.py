@@ -56,3 +56,29 @@ def test_learner_saves_a_module_sets_a_goal_and_sees_progress(org, sign_in, page
     page.get_by_text("Add a goal").click()
     assert axe() == []
     screenshot("my-learning-goals-phone")
+
+
+def test_learner_sets_a_path_goal_on_a_phone(org, sign_in, page, screenshot, axe):
+    from peerpath.content import paths
+
+    steps = [ModuleFactory(author=org.lead, title=t) for t in ("Greeting", "Listening")]
+    paths.path_create(
+        author=org.lead,
+        title="Taking calls",
+        summary="Calls.",
+        sections=[("Basics", steps)],
+        publish=True,
+    )
+    page.set_viewport_size(PHONE)
+    sign_in(org.member)
+    page.goto("/learn/mine/")
+    page.get_by_role("combobox", name="Path").select_option(label="Taking calls")
+    page.get_by_label("Finish by").fill("2099-12-31")
+    page.get_by_role("button", name="Set path goal").click()
+    goals = page.locator("section[aria-labelledby=goals-h]")
+    expect(goals).to_contain_text("Finish “Taking calls” by 31 Dec 2099")
+    expect(goals).to_contain_text("0 of 2 modules")
+    page.get_by_text("Add a goal").click()
+    assert axe() == []
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot("my-learning-path-goal-phone")
