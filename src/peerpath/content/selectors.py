@@ -190,6 +190,19 @@ def get_path_for_user(
     return path
 
 
+def path_module_ids(path_ids: list[int]) -> dict[int, set[int]]:
+    """The published modules learners see in each of the given paths (one query)."""
+    found: dict[int, set[int]] = {pk: set() for pk in path_ids}
+    if not path_ids:
+        return found
+    rows = PathStep.objects.filter(
+        path_id__in=path_ids, module__status=ModuleStatus.PUBLISHED
+    ).values_list("path_id", "module_id")
+    for path_id, module_id in rows:
+        found[path_id].add(module_id)
+    return found
+
+
 def path_description_html(path: LearningPath) -> str:
     """The description as safe HTML, rendered as it is read so the current sanitiser applies."""
     return render_markdown(path.description_markdown)

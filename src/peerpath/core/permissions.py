@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from peerpath.content.models import LearningPath, Module
+    from peerpath.learning.models import LearningGoal
     from peerpath.people.models import User
 
     Actor = User | AnonymousUser
@@ -193,6 +194,16 @@ def can_review_skill(user: Actor, skill_id: int) -> bool:
 
 def can_record_progress(user: Actor, module: Module) -> bool:
     return can_view_module(user, module) and module.is_published
+
+
+def can_save_module(user: Actor, module: Module) -> bool:
+    """Learners save what they could learn now: published modules they can see."""
+    return can_record_progress(user, module)
+
+
+def can_manage_goal(user: Actor, goal: LearningGoal) -> bool:
+    """Goals are personal: only the learner who set one changes it."""
+    return _active(user) and goal.user_id == user.pk
 
 
 # --- Curation ------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -116,3 +118,84 @@ class ScormSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.package_id}"
+
+
+class SavedModule(models.Model):
+    """A module a learner put aside to come back to."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_modules"
+    )
+    module = models.ForeignKey("content.Module", on_delete=models.CASCADE, related_name="saves")
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "module"], name="saved_unique_user_module"),
+        ]
+        indexes = [models.Index(fields=["user", "-saved_at"], name="saved_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.module_id}"
+
+
+class GoalKind(models.TextChoices):
+    MODULES_PER_WEEK = "modules_per_week", "Modules a week"
+    MODULES_PER_MONTH = "modules_per_month", "Modules a month"
+    FINISH_PATH = "finish_path", "Finish a path by a date"
+
+
+GOAL_TARGET_MAX = 50
+PER_PERIOD_KINDS = (GoalKind.MODULES_PER_WEEK, GoalKind.MODULES_PER_MONTH)
+
+
+class LearningGoal(models.Model):
+    """A target a learner set themselves: a pace of modules, or a path finished by a date."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learning_goals"
+    )
+    kind = models.CharField(max_length=20, choices=GoalKind.choices)
+    # Modules to complete each period, for the per-week and per-month kinds.
+    target = models.PositiveSmallIntegerField(null=True, blank=True)
+    path = models.ForeignKey(
+        "content.LearningPath",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="goals",
+    )
+    due_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind__in=PER_PERIOD_KINDS,
+                        target__gte=1,
+                        target__lte=GOAL_TARGET_MAX,
+                        path__isnull=True,
+                        due_on__isnull=True,
+                    )
+                    | models.Q(
+                        kind=GoalKind.FINISH_PATH,
+                        target__isnull=True,
+                        path__isnull=False,
+                        due_on__isnull=False,
+                    )
+                ),
+                name="goal_kind_has_its_fields",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "archived_at"], name="goal_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.kind}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.archived_at is None

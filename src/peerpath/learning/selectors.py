@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
+import uuid
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
+from django.utils.formats import date_format
 
-from peerpath.learning.models import ModuleProgress, ProgressStatus, QuizAttempt, ScormSession
+from peerpath.content import selectors as content
+from peerpath.learning.models import (
+    PER_PERIOD_KINDS,
+    GoalKind,
+    LearningGoal,
+    ModuleProgress,
+    ProgressStatus,
+    QuizAttempt,
+    SavedModule,
+    ScormSession,
+)
 
 if TYPE_CHECKING:
     from peerpath.content.models import Module
@@ -263,3 +282,186 @@ def path_position(user: User, outline: PathOutline) -> PathPosition:
             rows.append(row)
         sections.append((section, rows))
     return PathPosition(sections=sections, done=len(completed), total=len(items), next=chosen)
+
+
+# --- Saved for later and goals ---------------------------------------------------------
+
+
+def saved_modules(user: User) -> QuerySet[SavedModule]:
+    """Saved modules still in the catalog, newest first, each marked when already completed.
+
+    Completed ones stay on the list (a learner may have saved one to revisit) but say so.
+    """
+    done = ModuleProgress.objects.filter(
+        user=OuterRef("user"), module=OuterRef("module"), status=ProgressStatus.COMPLETED
+    )
+    return (
+        SavedModule.objects.filter(user=user, module__status="published")
+        .select_related("module")
+        .annotate(completed=Exists(done))
+        .order_by("-saved_at", "-id")
+    )
+
+
+def is_saved(user: User, module_id: int) -> bool:
+    return SavedModule.objects.filter(user=user, module_id=module_id).exists()
+
+
+def get_goal_for_user(user: User, public_id: uuid.UUID | str) -> LearningGoal:
+    """One of the learner's own active goals; anyone else's is simply not found."""
+    try:
+        return LearningGoal.objects.get(public_id=public_id, user=user, archived_at__isnull=True)
+    except (LearningGoal.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404("No such goal.") from exc
+
+
+def _zone(user: User) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def user_today(user: User) -> date:
+    """Today's date where the learner is."""
+    return timezone.now().astimezone(_zone(user)).date()
+
+
+@dataclass(frozen=True)
+class GoalStanding:
+    """How a learner stands against one goal, ready for the page."""
+
+    goal: LearningGoal
+    done: int
+    total: int
+    text: str
+    # "met", "on_track", "behind" or "overdue".
+    state: str
+    days_left: int | None = None
+
+    @property
+    def title(self) -> str:
+        goal = self.goal
+        if goal.kind == GoalKind.FINISH_PATH and goal.path is not None and goal.due_on:
+            return f"Finish “{goal.path.title}” by {date_format(goal.due_on, 'j M Y')}"
+        per = "week" if goal.kind == GoalKind.MODULES_PER_WEEK else "month"
+        return f"Complete {goal.target} module{pluralize(goal.target)} a {per}"
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+    @property
+    def on_track(self) -> bool:
+        return self.state in ("met", "on_track")
+
+    @property
+    def state_label(self) -> str:
+        return {
+            "met": "Achieved",
+            "on_track": "On track",
+            "behind": "Behind",
+            "overdue": "Overdue",
+        }[self.state]
+
+
+def _pace_state(done: int, total: int, elapsed: int, span: int) -> str:
+    """Met, or on track when done keeps up with the share of the period gone by."""
+    if total and done >= total:
+        return "met"
+    return "on_track" if done * span >= total * (elapsed - 1) else "behind"
+
+
+def _period_standing(goal: LearningGoal, done: int, today: date) -> GoalStanding:
+    target = goal.target or 0
+    if goal.kind == GoalKind.MODULES_PER_WEEK:
+        elapsed, span, label = today.isoweekday(), 7, "this week"
+    else:
+        elapsed = today.day
+        span = calendar.monthrange(today.year, today.month)[1]
+        label = "this month"
+    return GoalStanding(
+        goal=goal,
+        done=done,
+        total=target,
+        text=f"{done} of {target} {label}",
+        state=_pace_state(done, target, elapsed, span),
+    )
+
+
+def _path_standing(
+    goal: LearningGoal, due: date, done: int, total: int, today: date
+) -> GoalStanding:
+    days_left = (due - today).days
+    steps = f"{done} of {total} module{pluralize(total)}"
+    if total and done >= total:
+        return GoalStanding(goal, done, total, f"{steps} · finished", "met", days_left)
+    if days_left < 0:
+        late = -days_left
+        return GoalStanding(
+            goal, done, total, f"{steps} · overdue by {late} day{pluralize(late)}", "overdue"
+        )
+    when = "due today" if days_left == 0 else f"{days_left} day{pluralize(days_left)} left"
+    start = min(goal.created_at.date(), today)
+    span = max(1, (due - start).days + 1)
+    elapsed = (today - start).days + 1
+    state = _pace_state(done, total, elapsed, span)
+    return GoalStanding(goal, done, total, f"{steps} · {when}", state, days_left)
+
+
+def goal_standings(user: User, today: date | None = None) -> list[GoalStanding]:
+    """Each active goal with the learner's progress against it, in at most four queries.
+
+    Weeks (ISO, Monday first) and months follow the learner's own time zone, so a module
+    finished late on Sunday evening counts for the week the learner was living in.
+    """
+    zone = _zone(user)
+    today = today or timezone.now().astimezone(zone).date()
+    goals = list(
+        LearningGoal.objects.filter(user=user, archived_at__isnull=True)
+        .select_related("path")
+        .order_by("created_at", "id")
+    )
+    if not goals:
+        return []
+    week_start = today - timedelta(days=today.weekday())
+    month_start = today.replace(day=1)
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=zone)
+
+    week = (midnight(week_start), midnight(week_start + timedelta(days=7)))
+    next_month = (month_start + timedelta(days=32)).replace(day=1)
+    month = (midnight(month_start), midnight(next_month))
+    counts = {"week": 0, "month": 0}
+    if any(g.kind in PER_PERIOD_KINDS for g in goals):
+        totals = ModuleProgress.objects.filter(
+            user=user, status=ProgressStatus.COMPLETED
+        ).aggregate(
+            week=Count("id", filter=Q(completed_at__gte=week[0], completed_at__lt=week[1])),
+            month=Count("id", filter=Q(completed_at__gte=month[0], completed_at__lt=month[1])),
+        )
+        counts = {k: int(v or 0) for k, v in totals.items()}
+    path_ids = [g.path_id for g in goals if g.path_id is not None]
+    path_modules = content.path_module_ids(path_ids)
+    wanted = set().union(*path_modules.values()) if path_modules else set()
+    completed = (
+        set(
+            ModuleProgress.objects.filter(
+                user=user, status=ProgressStatus.COMPLETED, module_id__in=wanted
+            ).values_list("module_id", flat=True)
+        )
+        if wanted
+        else set()
+    )
+    standings = []
+    for goal in goals:
+        if goal.kind == GoalKind.MODULES_PER_WEEK:
+            standings.append(_period_standing(goal, counts["week"], today))
+        elif goal.kind == GoalKind.MODULES_PER_MONTH:
+            standings.append(_period_standing(goal, counts["month"], today))
+        elif goal.path_id is not None and goal.due_on is not None:
+            modules = path_modules.get(goal.path_id, set())
+            done = len(modules & completed)
+            standings.append(_path_standing(goal, goal.due_on, done, len(modules), today))
+    return standings

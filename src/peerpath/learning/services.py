@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,15 +16,21 @@ from peerpath.content import selectors as content
 from peerpath.core import permissions
 from peerpath.learning import cmi
 from peerpath.learning.models import (
+    GOAL_TARGET_MAX,
+    PER_PERIOD_KINDS,
+    GoalKind,
+    LearningGoal,
     ModuleProgress,
     ProgressStatus,
     QuizAttempt,
+    SavedModule,
     ScormSession,
     SuccessStatus,
 )
+from peerpath.learning.selectors import user_today
 
 if TYPE_CHECKING:
-    from peerpath.content.models import Module, ScormPackage
+    from peerpath.content.models import LearningPath, Module, ScormPackage
     from peerpath.people.models import User
 
 
@@ -224,3 +231,81 @@ def progress_record_position(
         progress.resume_at = resume_at
         progress.save(update_fields=["percent", "resume_at"])
     return progress
+
+
+# --- Saved for later -------------------------------------------------------------------
+
+
+def saved_module_add(*, user: User, module: Module) -> SavedModule:
+    """Put a module aside for later; saving it again changes nothing."""
+    permissions.require(permissions.can_save_module(user, module))
+    existing = SavedModule.objects.filter(user=user, module=module).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return SavedModule.objects.create(user=user, module=module, saved_at=timezone.now())
+    except IntegrityError:
+        # Saved from two tabs at once: the other row is the same save.
+        return SavedModule.objects.get(user=user, module=module)
+
+
+def saved_module_remove(*, user: User, module: Module) -> None:
+    """Take a module off the learner's saved list; removing an unsaved module is a no-op.
+
+    Allowed even once a module left the catalog, so learners can tidy their list.
+    """
+    permissions.require(permissions.can_view_learning_of(user, user))
+    SavedModule.objects.filter(user=user, module=module).delete()
+
+
+# --- Goals -----------------------------------------------------------------------------
+
+
+MAX_ACTIVE_GOALS = 5
+
+
+@transaction.atomic
+def goal_create(
+    *,
+    user: User,
+    kind: str,
+    target: int | None = None,
+    path: LearningPath | None = None,
+    due_on: date | None = None,
+) -> LearningGoal:
+    """Set a personal goal: a pace of modules per week or month, or a path by a date."""
+    permissions.require(permissions.can_view_learning_of(user, user))
+    # Lock the learner's row so two tabs cannot both slip past the active-goal limit.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    active = LearningGoal.objects.filter(user=user, archived_at__isnull=True).count()
+    if active >= MAX_ACTIVE_GOALS:
+        raise ValidationError(
+            f"You can have up to {MAX_ACTIVE_GOALS} goals at a time. Archive one to add another."
+        )
+    goal = LearningGoal(user=user, kind=kind, created_at=timezone.now())
+    if kind in PER_PERIOD_KINDS:
+        if target is None or not 1 <= target <= GOAL_TARGET_MAX:
+            raise ValidationError(f"Choose between 1 and {GOAL_TARGET_MAX} modules.", code="target")
+        goal.target = target
+    elif kind == GoalKind.FINISH_PATH:
+        if path is None or path.status != "published" or not permissions.can_view_path(user, path):
+            raise ValidationError("Choose a published learning path.", code="path")
+        if due_on is None or due_on <= user_today(user):
+            raise ValidationError("Choose a finish date after today.", code="due_on")
+        goal.path = path
+        goal.due_on = due_on
+    else:
+        raise ValidationError("Choose a kind of goal.", code="kind")
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+def goal_archive(*, user: User, goal: LearningGoal) -> LearningGoal:
+    """Put a goal away; only its owner may, and archiving twice keeps the first time."""
+    permissions.require(permissions.can_manage_goal(user, goal))
+    if goal.archived_at is None:
+        goal.archived_at = timezone.now()
+        goal.save(update_fields=["archived_at"])
+    return goal

@@ -32,6 +32,7 @@ from peerpath.core import permissions
 from peerpath.core.http import AuthedRequest, choice_param
 from peerpath.core.pagination import paginate
 from peerpath.learning import kinds, player, selectors, services
+from peerpath.learning.forms import PaceGoalForm, PathGoalForm
 from peerpath.people import selectors as people
 from peerpath.skills import selectors as skills
 
@@ -85,6 +86,7 @@ def module_detail(request: AuthedRequest, public_id: str, slug: str = "") -> Htt
             "can_edit": can_edit,
             "has_draft": can_edit and content.has_unpublished_changes(module),
             "completions": selectors.module_completion_count(module.pk),
+            "saved": module.is_published and selectors.is_saved(request.user, module.pk),
         },
     )
 
@@ -184,9 +186,20 @@ def module_position(request: AuthedRequest, public_id: str) -> HttpResponse:
     return JsonResponse({"percent": progress.percent, "resume_at": progress.resume_at})
 
 
-def my_learning(request: AuthedRequest) -> HttpResponse:
+def _path_choices() -> list[tuple[str, str]]:
+    return [(str(p.public_id), p.title) for p in content.paths_published()[:200]]
+
+
+def my_learning(
+    request: AuthedRequest,
+    *,
+    pace_form: PaceGoalForm | None = None,
+    path_form: PathGoalForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     permissions.require(permissions.can_view_learning_of(request.user, request.user))
     completed = paginate(request, selectors.progress_completed(request.user), per_page=20)
+    paths = _path_choices()
     return render(
         request,
         "learning/my_learning.html",
@@ -194,8 +207,75 @@ def my_learning(request: AuthedRequest) -> HttpResponse:
             "in_progress": selectors.progress_in_progress(request.user)[:50],
             "completed": completed,
             "counts": selectors.learning_counts(request.user),
+            "saved": selectors.saved_modules(request.user)[:50],
+            "standings": selectors.goal_standings(request.user),
+            "pace_form": pace_form or PaceGoalForm(),
+            "path_form": path_form or PathGoalForm(paths=paths),
+            "can_add_goal": True,
+            "show_personal": True,
         },
+        status=status,
     )
+
+
+@require_POST
+def module_save(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Save a module for later, or take it off the list (``save=0``)."""
+    module = content.get_module_for_user(request.user, public_id)
+    wanted = request.POST.get("save") != "0"
+    if wanted:
+        services.saved_module_add(user=request.user, module=module)
+    else:
+        services.saved_module_remove(user=request.user, module=module)
+    if request.htmx:
+        return render(request, "learning/_save_toggle.html", {"module": module, "saved": wanted})
+    messages.success(
+        request, f"Saved “{module.title}” for later." if wanted else "Removed from saved."
+    )
+    back = request.POST.get("next", "")
+    if back == "mine":
+        return redirect("learning:mine")
+    return redirect("learning:module", public_id=module.public_id, slug=module.slug)
+
+
+@require_POST
+def goal_create(request: AuthedRequest) -> HttpResponse:
+    kind = request.POST.get("kind", "")
+    pace_form: PaceGoalForm | None = None
+    path_form: PathGoalForm | None = None
+    try:
+        if kind == "finish_path":
+            path_form = PathGoalForm(request.POST, paths=_path_choices())
+            if not path_form.is_valid():
+                return my_learning(request, path_form=path_form, status=400)
+            services.goal_create(
+                user=request.user,
+                kind=kind,
+                path=content.path_by_public_id(path_form.cleaned_data["path"]),
+                due_on=path_form.cleaned_data["due_on"],
+            )
+        else:
+            pace_form = PaceGoalForm(request.POST)
+            if not pace_form.is_valid():
+                return my_learning(request, pace_form=pace_form, status=400)
+            services.goal_create(
+                user=request.user,
+                kind=pace_form.cleaned_data["kind"],
+                target=pace_form.cleaned_data["target"],
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("learning:mine") + "#goals-h")
+    messages.success(request, "Goal set. You can see how you stand below.")
+    return redirect(reverse("learning:mine") + "#goals-h")
+
+
+@require_POST
+def goal_archive(request: AuthedRequest, public_id: str) -> HttpResponse:
+    goal = selectors.get_goal_for_user(request.user, public_id)
+    services.goal_archive(user=request.user, goal=goal)
+    messages.success(request, "Goal archived.")
+    return redirect(reverse("learning:mine") + "#goals-h")
 
 
 def path_detail(request: AuthedRequest, public_id: str, slug: str = "") -> HttpResponse:
