@@ -138,9 +138,13 @@ _agents = st.one_of(
     st.builds(lambda h, n: {"account": {"homePage": h, "name": n}}, _iris, _names),
     st.builds(lambda h: {"openid": h}, _iris),
 )
-_scores = st.tuples(
-    st.floats(-100, 100), st.floats(0, 100), st.floats(-1, 1, allow_nan=False)
-).map(lambda t: {"min": t[0], "max": t[0] + t[1], "raw": t[0] + t[1] / 2, "scaled": t[2]})
+
+
+def _score(low: float, span: float, scaled: float) -> dict[str, float]:
+    return {"min": low, "max": low + span, "raw": low + span / 2, "scaled": scaled}
+
+
+_scores = st.builds(_score, st.floats(-100, 100), st.floats(0, 100), st.floats(-1, 1))
 _statements = st.fixed_dictionaries(
     {
         "actor": _agents,
