@@ -237,3 +237,46 @@ def test_ids_format_reduces_agents_and_activities(xapi: Client) -> None:
     assert statement["actor"] == {"objectType": "Agent", "mbox": "mailto:mina@example.com"}
     assert statement["verb"] == {"id": VERB}
     assert xapi.get(URL, {"format": "short"}).status_code == 400
+
+
+def test_related_activities_reach_context_and_sub_statements(xapi: Client) -> None:
+    course = "https://a.example/course"
+    (direct,) = post(xapi, make_statement(object={"id": course})).json()
+    (in_context,) = post(
+        xapi, make_statement(context={"contextActivities": {"parent": {"id": course}}})
+    ).json()
+    sub = {
+        "objectType": "SubStatement",
+        "actor": {"mbox": "mailto:sam@example.com"},
+        "verb": {"id": VERB},
+        "object": {"id": course},
+    }
+    (in_sub,) = post(xapi, make_statement(object=sub)).json()
+    post(xapi, make_statement())
+
+    assert ids(xapi.get(URL, {"activity": course})) == [direct]
+    related = ids(xapi.get(URL, {"activity": course, "related_activities": "true"}))
+    assert sorted(related) == sorted([direct, in_context, in_sub])
+
+
+def test_related_agents_reach_instructors_teams_sub_statements_and_authority(
+    xapi: Client, issued: services.IssuedKey
+) -> None:
+    sam = {"mbox": "mailto:sam@example.com"}
+    (as_actor,) = post(xapi, make_statement(actor=sam)).json()
+    (as_instructor,) = post(xapi, make_statement(context={"instructor": sam})).json()
+    sub = {
+        "objectType": "SubStatement",
+        "actor": sam,
+        "verb": {"id": VERB},
+        "object": {"id": ACTIVITY},
+    }
+    (in_sub,) = post(xapi, make_statement(object=sub)).json()
+    post(xapi, make_statement())
+
+    agent = json.dumps(sam)
+    assert ids(xapi.get(URL, {"agent": agent})) == [as_actor]
+    related = ids(xapi.get(URL, {"agent": agent, "related_agents": "true"}))
+    assert sorted(related) == sorted([as_actor, as_instructor, in_sub])
+    authority = json.dumps(services.authority_for(issued.key))
+    assert len(ids(xapi.get(URL, {"agent": authority, "related_agents": "true"}))) == 4

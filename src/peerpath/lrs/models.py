@@ -66,3 +66,26 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class RelationKind(models.TextChoices):
+    ACTIVITY = "activity", "Activity"
+    AGENT = "agent", "Agent"
+
+
+class StatementRelation(models.Model):
+    """An activity or agent a statement touches anywhere (object, context, sub-statement,
+    authority), so the ``related_activities`` and ``related_agents`` filters use an index."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="relations")
+    kind = models.CharField(max_length=8, choices=RelationKind.choices)
+    value = models.CharField(max_length=1000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "kind", "value"], name="lrs_relation_once")
+        ]
+        indexes = [models.Index(fields=["kind", "value"], name="lrs_relation_value_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.value}"

@@ -10,7 +10,7 @@ from typing import Any
 from django.core import signing
 from django.db.models import Q, QuerySet
 
-from peerpath.lrs.models import LrsKey, Statement
+from peerpath.lrs.models import LrsKey, RelationKind, Statement, StatementRelation
 
 MAX_LIMIT = 500
 _CURSOR_SALT = "peerpath.lrs.more"
@@ -51,15 +51,25 @@ def _visible(key: LrsKey) -> QuerySet[Statement]:
     return statements.filter(lrs_key=key) if key.own_only else statements
 
 
+def _related(kind: RelationKind, value: str) -> QuerySet[StatementRelation, uuid.UUID]:
+    return StatementRelation.objects.filter(kind=kind, value=value).values_list(
+        "statement_id", flat=True
+    )
+
+
 def _filtered(key: LrsKey, query: StatementQuery) -> QuerySet[Statement]:
     statements = _visible(key).filter(voided=False)
-    if query.agent_key is not None:
+    if query.agent_key is not None and query.related_agents:
+        statements = statements.filter(id__in=_related(RelationKind.AGENT, query.agent_key))
+    elif query.agent_key is not None:
         statements = statements.filter(
             Q(agent_key=query.agent_key) | Q(object_agent_key=query.agent_key)
         )
     if query.verb is not None:
         statements = statements.filter(verb_id=query.verb)
-    if query.activity is not None:
+    if query.activity is not None and query.related_activities:
+        statements = statements.filter(id__in=_related(RelationKind.ACTIVITY, query.activity))
+    elif query.activity is not None:
         statements = statements.filter(object_activity_id=query.activity)
     if query.registration is not None:
         statements = statements.filter(registration=query.registration)

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peerpath.lrs import validation
-from peerpath.lrs.models import LrsKey, Statement
+from peerpath.lrs.models import LrsKey, RelationKind, Statement, StatementRelation
 
 Json = dict[str, Any]
 
@@ -166,6 +166,9 @@ def statements_store(
             Statement.objects.bulk_create(rows)
         except IntegrityError as exc:
             raise StatementConflict("A statement id was stored at the same moment.") from exc
+        StatementRelation.objects.bulk_create(
+            relation for row in rows for relation in _relations(row)
+        )
         if targets:
             Statement.objects.filter(id__in=list(targets)).update(voided=True)
     return ids
@@ -217,3 +220,39 @@ def _row(
         authority_key=authority_key,
         lrs_key=key,
     )
+
+
+def _activity_ids(part: Json) -> set[str]:
+    """Activities in a statement's or SubStatement's object and context activities."""
+    found: set[str] = set()
+    target = part["object"]
+    if target.get("objectType", "Activity") == "Activity":
+        found.add(target["id"])
+    for activities in (part.get("context") or {}).get("contextActivities", {}).values():
+        found.update(activity["id"] for activity in activities)
+    return found
+
+
+def _agent_keys(part: Json) -> set[str]:
+    """Agents and identified Groups as actor, object, instructor or team."""
+    context = part.get("context") or {}
+    candidates = [part["actor"], context.get("instructor"), context.get("team")]
+    if part["object"].get("objectType") in {"Agent", "Group"}:
+        candidates.append(part["object"])
+    return {key for c in candidates if c and (key := validation.agent_key(c)) is not None}
+
+
+def _relations(row: Statement) -> list[StatementRelation]:
+    data = row.data
+    activities = _activity_ids(data)
+    agents = _agent_keys(data) | {row.authority_key}
+    if data["object"].get("objectType") == "SubStatement":
+        activities |= _activity_ids(data["object"])
+        agents |= _agent_keys(data["object"])
+    return [
+        StatementRelation(statement=row, kind=RelationKind.ACTIVITY, value=value)
+        for value in sorted(activities)
+    ] + [
+        StatementRelation(statement=row, kind=RelationKind.AGENT, value=value)
+        for value in sorted(agents)
+    ]

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -367,7 +368,7 @@ def _get(request: HttpRequest, key: LrsKey) -> HttpResponse:
         else:
             query, after = _query(request), None
         page = selectors.statements_page(key=key, query=query, after=after)
-        more = f"{reverse('lrs:statements')}?more={page.more}" if page.more else ""
+        more = f"{reverse('lrs:statements')}?{urlencode({'more': page.more})}" if page.more else ""
         response = _json(
             {"statements": [_formatted(s, fmt) for s in page.statements], "more": more}
         )
