@@ -280,3 +280,47 @@ def test_related_agents_reach_instructors_teams_sub_statements_and_authority(
     assert sorted(related) == sorted([as_actor, as_instructor, in_sub])
     authority = json.dumps(services.authority_for(issued.key))
     assert len(ids(xapi.get(URL, {"agent": authority, "related_agents": "true"}))) == 4
+
+
+def test_head_answers_like_get_without_a_body(xapi: Client) -> None:
+    post(xapi, make_statement())
+    response = xapi.head(URL)
+    assert response.status_code == 200
+    assert response.content == b""
+    assert "X-Experience-API-Consistent-Through" in response
+    assert xapi.delete(URL).status_code == 405
+
+
+def test_a_body_over_the_cap_gets_413_and_stores_nothing(xapi: Client, settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 200
+    response = post(xapi, [make_statement() for _ in range(5)])
+    assert response.status_code == 413
+    assert Statement.objects.count() == 0
+
+
+def test_a_multipart_body_is_refused_with_a_reason(xapi: Client) -> None:
+    response = xapi.post(URL, data="--x--", content_type="multipart/mixed; boundary=x")
+    assert response.status_code == 400
+    assert "multipart" in response.json()["error"]
+
+
+def test_a_list_page_costs_the_same_queries_however_many_statements(
+    xapi: Client, django_assert_num_queries
+) -> None:
+    post(xapi, [make_statement() for _ in range(30)])
+    xapi.get(URL)  # the key's last use is recorded at most once a minute
+    # The key, then the page of statements.
+    with django_assert_num_queries(2):
+        assert len(ids(xapi.get(URL, {"limit": "10", "verb": VERB}))) == 10
+    with django_assert_num_queries(2):
+        assert len(ids(xapi.get(URL, {"activity": ACTIVITY, "related_activities": "true"}))) == 30
+
+
+def test_admins_see_keys_without_their_secrets(issued: services.IssuedKey, org, client_for) -> None:
+    response = client_for(org.sysadmin).get("/django-admin/lrs/lrskey/")
+    assert response.status_code == 200
+    assert issued.key.key in response.content.decode()
+    detail = client_for(org.sysadmin).get(f"/django-admin/lrs/lrskey/{issued.key.pk}/change/")
+    assert detail.status_code == 200
+    assert issued.key.secret_hash not in detail.content.decode()
+    assert client_for(org.sysadmin).get("/django-admin/lrs/lrskey/add/").status_code == 403

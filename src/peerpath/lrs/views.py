@@ -131,16 +131,19 @@ def about(request: HttpRequest) -> HttpResponse:
 
 @xapi_view
 def statements(request: HttpRequest, key: LrsKey) -> HttpResponse:
-    if request.method == "GET":
+    if request.method in {"GET", "HEAD"}:
         if not key.can_read:
             return _error(403, "This key may not read statements.")
-        return _get(request, key)
+        response = _get(request, key)
+        if request.method == "HEAD":
+            response.content = b""
+        return response
     if request.method in {"PUT", "POST"}:
         if not key.can_write:
             return _error(403, "This key may not write statements.")
         return _put(request, key) if request.method == "PUT" else _post(request, key)
-    response = _error(405, "Use GET, PUT or POST.")
-    response["Allow"] = "GET, PUT, POST"
+    response = _error(405, "Use GET, HEAD, PUT or POST.")
+    response["Allow"] = "GET, HEAD, PUT, POST"
     return response
 
 
