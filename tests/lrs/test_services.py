@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from peerpath.lrs import selectors, services
 from peerpath.lrs.models import LrsKey, Statement
@@ -94,3 +95,30 @@ def test_keys_hash_their_secret_and_authenticate_only_while_active(db: None) -> 
     assert services.lrs_key_revoke(key=issued.key.key) is True
     assert services.lrs_key_authenticate(key=issued.key.key, secret=issued.secret) is None
     assert selectors.lrs_keys()[0].scopes == "read,own"
+
+
+def test_a_duplicate_key_at_insert_time_is_compared_again_not_an_error(
+    key: LrsKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ident = uuid.uuid4()
+    original = services._voiding_targets
+    raced: list[bool] = []
+
+    def another_request_inserts_first(new):
+        if not raced:
+            raced.append(True)
+            Statement.objects.create(
+                id=ident,
+                data={},
+                stored=timezone.now(),
+                timestamp=timezone.now(),
+                verb_id="https://v.example/x",
+                agent_key="mbox:mailto:x@example.com",
+                authority_key="",
+            )
+        return original(new)
+
+    monkeypatch.setattr(services, "_voiding_targets", another_request_inserts_first)
+    assert services.statements_store(key=key, statements=[make_statement(id=str(ident))]) == [ident]
+    assert raced == [True]
+    assert Statement.objects.get(id=ident).data["id"] == str(ident)

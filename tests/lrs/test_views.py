@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
-from peerpath.lrs import services
+from peerpath.lrs import selectors, services
 from peerpath.lrs.models import Statement
 from tests.lrs.conftest import ACTIVITY, VERB, make_statement, voiding, xapi_client
 
@@ -224,10 +227,14 @@ def test_a_forged_more_token_is_refused(xapi: Client) -> None:
     assert xapi.get(URL, {"more": "forged"}).status_code == 400
 
 
+@time_machine.travel("2026-03-02 09:00:00Z", tick=False)
 def test_get_lists_send_consistent_through(xapi: Client) -> None:
     post(xapi, make_statement())
+    before = timezone.now()
     response = xapi.get(URL)
-    assert response["X-Experience-API-Consistent-Through"].endswith("Z")
+    header = response["X-Experience-API-Consistent-Through"]
+    assert header.endswith("Z")
+    assert datetime.fromisoformat(header) == before - selectors.CONSISTENCY_WINDOW
     assert response.json()["more"] == ""
 
 

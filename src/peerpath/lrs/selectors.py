@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core import signing
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from peerpath.lrs.models import LrsKey, RelationKind, Statement, StatementRelation
 
 MAX_LIMIT = 500
 _CURSOR_SALT = "peerpath.lrs.more"
 _CURSOR_MAX_AGE = 24 * 3600
+# A statement's "stored" time is taken just before its transaction commits; a batch still
+# committing may carry a slightly earlier time than a read that misses it. Consistency is
+# therefore only claimed up to this long ago (far longer than a batch insert takes).
+CONSISTENCY_WINDOW = timedelta(seconds=5)
+
+
+def consistent_through() -> datetime:
+    """The time up to which every statement stored is visible to reads started now."""
+    return timezone.now() - CONSISTENCY_WINDOW
 
 
 @dataclass(frozen=True)

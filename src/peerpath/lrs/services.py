@@ -124,9 +124,6 @@ def statements_store(
     mark their targets voided; a voiding statement cannot itself be voided.
     """
     prepared = [_prepare(raw, index=None if single else i) for i, raw in enumerate(statements)]
-    now = timezone.now()
-    authority = authority_for(key)
-    authority_key = validation.agent_key(authority) or ""
     ids: list[uuid.UUID] = []
     seen: dict[uuid.UUID, Json] = {}
     for statement in prepared:
@@ -136,42 +133,64 @@ def statements_store(
         statement["id"] = str(ident)
         seen[ident] = statement
         ids.append(ident)
+    try:
+        _store_batch(key=key, batch=seen)
+    except _Raced:
+        # Another request stored one of these ids between our check and our insert; compare
+        # again now that its row is committed (same content is then accepted, other is 409).
+        try:
+            _store_batch(key=key, batch=seen)
+        except _Raced as exc:
+            raise StatementConflict("A statement id is being stored by another request.") from exc
+    return ids
 
+
+class _Raced(Exception):
+    pass
+
+
+def _store_batch(*, key: LrsKey, batch: dict[uuid.UUID, Json]) -> None:
+    """Insert the batch's new statements in one transaction; see ``statements_store``."""
+    authority = authority_for(key)
+    authority_key = validation.agent_key(authority) or ""
     with transaction.atomic():
-        # Lock the rows a re-send would compare against, so two clients sending the same id
-        # at once cannot both insert it (the primary key would reject the second anyway).
+        # Lock the rows a re-send compares against, so a concurrent void cannot change them
+        # between the comparison and the commit.
         existing = {
-            row.id: row for row in Statement.objects.select_for_update().filter(id__in=list(seen))
+            row.id: row for row in Statement.objects.select_for_update().filter(id__in=list(batch))
         }
-        for ident, statement in seen.items():
+        for ident, statement in batch.items():
             if ident in existing and not _same_statement(statement, existing[ident].data):
                 raise StatementConflict(
                     f"Statement {ident} is already stored with different content."
                 )
-        new = {ident: s for ident, s in seen.items() if ident not in existing}
+        new = {ident: s for ident, s in batch.items() if ident not in existing}
         targets = _voiding_targets(new)
-        rows = [
-            _row(statement, key=key, authority=authority, authority_key=authority_key, now=now)
-            for statement in new.values()
-        ]
         already_voided = set(
             Statement.objects.filter(voiding_target__in=list(new)).values_list(
                 "voiding_target", flat=True
             )
         )
+        # Taken as late as possible, so "stored" is close to the moment readers can see it.
+        now = timezone.now()
+        rows = [
+            _row(statement, key=key, authority=authority, authority_key=authority_key, now=now)
+            for statement in new.values()
+        ]
         for row in rows:
             if row.id in already_voided or row.id in targets:
                 row.voided = True
         try:
-            Statement.objects.bulk_create(rows)
+            # A savepoint, so a duplicate key leaves the transaction usable for rollback.
+            with transaction.atomic():
+                Statement.objects.bulk_create(rows)
         except IntegrityError as exc:
-            raise StatementConflict("A statement id was stored at the same moment.") from exc
+            raise _Raced from exc
         StatementRelation.objects.bulk_create(
             relation for row in rows for relation in _relations(row)
         )
         if targets:
             Statement.objects.filter(id__in=list(targets)).update(voided=True)
-    return ids
 
 
 def _voiding_targets(new: dict[uuid.UUID, Json]) -> set[uuid.UUID]:

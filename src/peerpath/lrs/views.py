@@ -21,7 +21,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
@@ -339,7 +338,7 @@ def _get(request: HttpRequest, key: LrsKey) -> HttpResponse:
     if fmt not in {"exact", "ids", "canonical"}:
         raise BadRequest("format must be ids, exact or canonical.")
     _flag(request, "attachments")
-    consistent = timezone.now()
+    consistent = selectors.consistent_through()
     single = {"statementId", "voidedStatementId"} & set(request.GET)
     if single:
         if len(single) > 1 or set(request.GET) - _SINGLE_PARAMS:
