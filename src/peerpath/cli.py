@@ -202,6 +202,8 @@ def cmd_export_org(args: argparse.Namespace) -> int:
 def cmd_lrs_key(args: argparse.Namespace) -> int:
     """Create, list and revoke the keys that xAPI clients use at /xapi/."""
     _setup()
+    from django.conf import settings
+
     from peerpath.lrs import selectors, services
 
     if args.action == "create":
@@ -216,8 +218,9 @@ def cmd_lrs_key(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         print(f"LRS key {issued.key.name!r} created. The secret is shown only this once.")
-        print(f"  key:    {issued.key.key}")
-        print(f"  secret: {issued.secret}")
+        print(f"  key:      {issued.key.key}")
+        print(f"  secret:   {issued.secret}")
+        print(f"  endpoint: {settings.BASE_URL}/xapi/")
         return 0
     if args.action == "list":
         keys = selectors.lrs_keys()

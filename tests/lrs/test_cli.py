@@ -23,6 +23,7 @@ def test_create_prints_a_key_and_secret_that_authenticate(capsys) -> None:
     assert stored.name == "Course player"
     assert (stored.can_read, stored.can_write, stored.own_only) == (True, True, False)
     assert secret not in stored.secret_hash
+    assert "endpoint: http" in output
     assert services.lrs_key_authenticate(key=key, secret=secret) == stored
 
 

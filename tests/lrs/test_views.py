@@ -331,3 +331,9 @@ def test_admins_see_keys_without_their_secrets(issued: services.IssuedKey, org, 
     assert detail.status_code == 200
     assert issued.key.secret_hash not in detail.content.decode()
     assert client_for(org.sysadmin).get("/django-admin/lrs/lrskey/add/").status_code == 403
+
+
+def test_about_allows_only_reading(db: None) -> None:
+    response = Client(enforce_csrf_checks=True).post("/xapi/about")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"

@@ -57,6 +57,10 @@ class BadRequest(Exception):
     """The request breaks a rule of the xAPI communication part (400)."""
 
 
+class _TooLarge(Exception):
+    """The body is over the cap (413)."""
+
+
 def _json(data: Any, status: int = 200) -> HttpResponse:
     return JsonResponse(data, status=status, safe=False)
 
@@ -121,10 +125,13 @@ def xapi_view(view: View) -> Callable[[HttpRequest], HttpResponse]:
 
 
 @login_not_required
+@csrf_exempt
 def about(request: HttpRequest) -> HttpResponse:
     """Which xAPI versions this LRS speaks; open to anyone, as the specification asks."""
     if request.method not in {"GET", "HEAD"}:
-        return _with_version(_error(405, "Only GET is allowed here."))
+        response = _error(405, "Only GET is allowed here.")
+        response["Allow"] = "GET, HEAD"
+        return _with_version(response)
     return _with_version(_json({"version": SUPPORTED_VERSIONS, "extensions": {}}))
 
 
@@ -173,10 +180,6 @@ def _body(request: HttpRequest) -> Any:
         raise BadRequest(
             f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}."
         ) from exc
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def _only_params(request: HttpRequest, allowed: set[str]) -> None:
