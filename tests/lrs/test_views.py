@@ -337,3 +337,21 @@ def test_about_allows_only_reading(db: None) -> None:
     response = Client(enforce_csrf_checks=True).post("/xapi/about")
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
+
+
+def test_filters_also_return_statements_referring_to_a_match(xapi: Client) -> None:
+    course = "https://a.example/course"
+    (target,) = post(xapi, make_statement(object={"id": course})).json()
+    comment = make_statement(
+        verb={"id": "https://v.example/commented"},
+        object={"objectType": "StatementRef", "id": target},
+    )
+    (referring,) = post(xapi, comment).json()
+    (voider,) = post(xapi, voiding(target)).json()
+    post(xapi, make_statement())
+
+    # The target is voided and leaves the list; what refers to it stays findable by activity.
+    assert sorted(ids(xapi.get(URL, {"activity": course}))) == sorted([referring, voider])
+    # Time filters apply to the referring statement itself.
+    stored = xapi.get(URL, {"statementId": referring}).json()["stored"]
+    assert ids(xapi.get(URL, {"activity": course, "since": stored})) == [voider]

@@ -49,6 +49,8 @@ class Statement(models.Model):
     registration = models.UUIDField(null=True, blank=True, db_index=True)
     voided = models.BooleanField(default=False)
     voiding_target = models.UUIDField(null=True, blank=True, db_index=True)
+    # The statement a StatementRef object points at (voiding or not), for filter matching.
+    object_statement_id = models.UUIDField(null=True, blank=True, db_index=True)
     authority_key = models.CharField(max_length=1000)
     lrs_key = models.ForeignKey(
         LrsKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements"

@@ -67,22 +67,32 @@ def _related(kind: RelationKind, value: str) -> QuerySet[StatementRelation, uuid
     )
 
 
+def _conditions(query: StatementQuery) -> Q:
+    """The filters that are not about time or paging, on one statement's own columns."""
+    condition = Q()
+    if query.agent_key is not None and query.related_agents:
+        condition &= Q(id__in=_related(RelationKind.AGENT, query.agent_key))
+    elif query.agent_key is not None:
+        condition &= Q(agent_key=query.agent_key) | Q(object_agent_key=query.agent_key)
+    if query.verb is not None:
+        condition &= Q(verb_id=query.verb)
+    if query.activity is not None and query.related_activities:
+        condition &= Q(id__in=_related(RelationKind.ACTIVITY, query.activity))
+    elif query.activity is not None:
+        condition &= Q(object_activity_id=query.activity)
+    if query.registration is not None:
+        condition &= Q(registration=query.registration)
+    return condition
+
+
 def _filtered(key: LrsKey, query: StatementQuery) -> QuerySet[Statement]:
     statements = _visible(key).filter(voided=False)
-    if query.agent_key is not None and query.related_agents:
-        statements = statements.filter(id__in=_related(RelationKind.AGENT, query.agent_key))
-    elif query.agent_key is not None:
-        statements = statements.filter(
-            Q(agent_key=query.agent_key) | Q(object_agent_key=query.agent_key)
-        )
-    if query.verb is not None:
-        statements = statements.filter(verb_id=query.verb)
-    if query.activity is not None and query.related_activities:
-        statements = statements.filter(id__in=_related(RelationKind.ACTIVITY, query.activity))
-    elif query.activity is not None:
-        statements = statements.filter(object_activity_id=query.activity)
-    if query.registration is not None:
-        statements = statements.filter(registration=query.registration)
+    condition = _conditions(query)
+    if condition:
+        # A statement whose object is a StatementRef matches when the statement it refers to
+        # matches (one level deep), so a filtered reader also sees voids and comments on it.
+        targets = _visible(key).filter(condition).values_list("id", flat=True)
+        statements = statements.filter(condition | Q(object_statement_id__in=targets))
     if query.since is not None:
         statements = statements.filter(stored__gt=query.since)
     if query.until is not None:
@@ -96,7 +106,7 @@ def statements_page(
     """One page of matching statements, newest first unless ascending, and a ``more`` cursor.
 
     Paging is by keyset on (stored, id), so a page costs the same however deep it is, and
-    the cursor carries the upper bound of the first page so later statements never shift it.
+    statements stored meanwhile never shift the pages of a newest-first listing.
     """
     limit = MAX_LIMIT if query.limit <= 0 else min(query.limit, MAX_LIMIT)
     statements = _filtered(key, query)

@@ -236,6 +236,7 @@ def _row(
         object_agent_key=(validation.agent_key(target) or "") if kind in {"Agent", "Group"} else "",
         registration=uuid.UUID(context["registration"]) if "registration" in context else None,
         voiding_target=uuid.UUID(target["id"]) if voiding else None,
+        object_statement_id=uuid.UUID(target["id"]) if kind == "StatementRef" else None,
         authority_key=authority_key,
         lrs_key=key,
     )
