@@ -122,3 +122,22 @@ def test_a_duplicate_key_at_insert_time_is_compared_again_not_an_error(
     assert services.statements_store(key=key, statements=[make_statement(id=str(ident))]) == [ident]
     assert raced == [True]
     assert Statement.objects.get(id=ident).data["id"] == str(ident)
+
+
+def test_a_verified_secret_is_not_rehashed_on_every_request_but_revocation_is_immediate(
+    issued: services.IssuedKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks: list[str] = []
+    real_check = services.check_password
+
+    def counting(secret: str, encoded: str) -> bool:
+        checks.append(secret)
+        return real_check(secret, encoded)
+
+    monkeypatch.setattr(services, "check_password", counting)
+    for _ in range(3):
+        assert services.lrs_key_authenticate(key=issued.key.key, secret=issued.secret)
+    assert len(checks) == 1
+    assert services.lrs_key_authenticate(key=issued.key.key, secret="wrong") is None
+    services.lrs_key_revoke(key=issued.key.key)
+    assert services.lrs_key_authenticate(key=issued.key.key, secret=issued.secret) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -21,6 +23,9 @@ Json = dict[str, Any]
 
 # Properties the LRS sets or may change, ignored when comparing a re-sent statement.
 _IGNORED_IN_COMPARISON = ("stored", "authority", "version")
+
+
+_VERIFIED_SECONDS = 300
 
 
 class StatementConflict(Exception):
@@ -84,8 +89,13 @@ def lrs_key_authenticate(*, key: str, secret: str) -> LrsKey | None:
         # Hash anyway so a wrong key id costs as long as a wrong secret.
         make_password(secret)
         return None
-    if not check_password(secret, found.secret_hash):
-        return None
+    # Argon2 is slow by design and players send many requests: remember a verified pair
+    # briefly. The row is still read each time, so revoking a key takes effect at once.
+    verified = "lrs-key-ok:" + hashlib.sha256(f"{found.secret_hash}:{secret}".encode()).hexdigest()
+    if not cache.get(verified):
+        if not check_password(secret, found.secret_hash):
+            return None
+        cache.set(verified, True, timeout=_VERIFIED_SECONDS)
     now = timezone.now()
     if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
         LrsKey.objects.filter(pk=found.pk).update(last_used_at=now)
