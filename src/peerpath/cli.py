@@ -199,6 +199,44 @@ def cmd_export_org(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lrs_key(args: argparse.Namespace) -> int:
+    """Create, list and revoke the keys that xAPI clients use at /xapi/."""
+    _setup()
+    from django.conf import settings
+
+    from peerpath.lrs import selectors, services
+
+    if args.action == "create":
+        try:
+            issued = services.lrs_key_create(
+                name=args.name,
+                can_read=not args.write_only,
+                can_write=not args.read_only,
+                own_only=args.own_only,
+            )
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"LRS key {issued.key.name!r} created. The secret is shown only this once.")
+        print(f"  key:      {issued.key.key}")
+        print(f"  secret:   {issued.secret}")
+        print(f"  endpoint: {settings.BASE_URL}/xapi/")
+        return 0
+    if args.action == "list":
+        keys = selectors.lrs_keys()
+        if not keys:
+            print("No LRS keys yet. Create one with `peerpath lrs-key create NAME`.")
+        for key in keys:
+            state = "active" if key.active else "revoked"
+            print(f"{key.key}  {key.scopes:<16} {state:<8} {key.name}")
+        return 0
+    if services.lrs_key_revoke(key=args.key):
+        print(f"LRS key {args.key} revoked.")
+        return 0
+    print(f"error: no active LRS key {args.key}.", file=sys.stderr)
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="peerpath", description=__doc__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -223,10 +261,34 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export-org", help="export people to a CSV file ('-' for stdout)")
     exp.add_argument("file")
     exp.set_defaults(func=cmd_export_org)
+    lrs = sub.add_parser("lrs-key", help="manage the keys xAPI clients use at /xapi/")
+    lrs_sub = lrs.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = lrs_sub.add_parser("create", help="create a key; prints its secret once")
+    create.add_argument("name")
+    scope = create.add_mutually_exclusive_group()
+    scope.add_argument("--read-only", action="store_true", help="may read, not write")
+    scope.add_argument("--write-only", action="store_true", help="may write, not read")
+    create.add_argument(
+        "--own-only", action="store_true", help="reads only the statements it wrote"
+    )
+    lrs_sub.add_parser("list", help="list keys and their scopes")
+    revoke = lrs_sub.add_parser("revoke", help="deactivate a key")
+    revoke.add_argument("key")
+    lrs.set_defaults(func=cmd_lrs_key)
     return parser
 
 
-OWN_COMMANDS = {"run", "worker", "demo", "createadmin", "import-org", "export-org", "-h", "--help"}
+OWN_COMMANDS = {
+    "run",
+    "worker",
+    "demo",
+    "createadmin",
+    "import-org",
+    "export-org",
+    "lrs-key",
+    "-h",
+    "--help",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

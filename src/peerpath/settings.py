@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "peerpath.content",
     "peerpath.learning",
     "peerpath.curation",
+    "peerpath.lrs",
 ]
 
 MIDDLEWARE = [

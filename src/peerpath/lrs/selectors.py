@@ -1,0 +1,189 @@
+"""Reads from the Learning Record Store: single statements and filtered, keyset-paged lists."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core import signing
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from peerpath.lrs.models import LrsKey, RelationKind, Statement, StatementRelation
+
+MAX_LIMIT = 500
+_CURSOR_SALT = "peerpath.lrs.more"
+_CURSOR_MAX_AGE = 24 * 3600
+# A statement's "stored" time is taken just before its transaction commits; a batch still
+# committing may carry a slightly earlier time than a read that misses it. Consistency is
+# therefore only claimed up to this long ago (far longer than a batch insert takes).
+CONSISTENCY_WINDOW = timedelta(seconds=5)
+
+
+def consistent_through() -> datetime:
+    """The time up to which every statement stored is visible to reads started now."""
+    return timezone.now() - CONSISTENCY_WINDOW
+
+
+@dataclass(frozen=True)
+class StatementQuery:
+    """The filters of a statements GET, already parsed and checked by the view."""
+
+    agent_key: str | None = None
+    verb: str | None = None
+    activity: str | None = None
+    registration: uuid.UUID | None = None
+    related_activities: bool = False
+    related_agents: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 0
+    ascending: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    statements: list[dict[str, Any]]
+    more: str
+
+
+def statement_by_id(*, key: LrsKey, statement_id: uuid.UUID, voided: bool) -> dict[str, Any] | None:
+    """One statement: a live one by ``statementId``, a voided one by ``voidedStatementId``."""
+    found = _visible(key).filter(id=statement_id, voided=voided).only("data").first()
+    return found.data if found is not None else None
+
+
+def _visible(key: LrsKey) -> QuerySet[Statement]:
+    statements = Statement.objects.all()
+    return statements.filter(lrs_key=key) if key.own_only else statements
+
+
+def _related(kind: RelationKind, value: str) -> QuerySet[StatementRelation, uuid.UUID]:
+    return StatementRelation.objects.filter(kind=kind, value=value).values_list(
+        "statement_id", flat=True
+    )
+
+
+def _conditions(query: StatementQuery) -> Q:
+    """The filters that are not about time or paging, on one statement's own columns."""
+    condition = Q()
+    if query.agent_key is not None and query.related_agents:
+        condition &= Q(id__in=_related(RelationKind.AGENT, query.agent_key))
+    elif query.agent_key is not None:
+        condition &= Q(agent_key=query.agent_key) | Q(object_agent_key=query.agent_key)
+    if query.verb is not None:
+        condition &= Q(verb_id=query.verb)
+    if query.activity is not None and query.related_activities:
+        condition &= Q(id__in=_related(RelationKind.ACTIVITY, query.activity))
+    elif query.activity is not None:
+        condition &= Q(object_activity_id=query.activity)
+    if query.registration is not None:
+        condition &= Q(registration=query.registration)
+    return condition
+
+
+def _filtered(key: LrsKey, query: StatementQuery) -> QuerySet[Statement]:
+    statements = _visible(key).filter(voided=False)
+    condition = _conditions(query)
+    if condition:
+        # A statement whose object is a StatementRef matches when the statement it refers to
+        # matches (one level deep), so a filtered reader also sees voids and comments on it.
+        targets = _visible(key).filter(condition).values_list("id", flat=True)
+        statements = statements.filter(condition | Q(object_statement_id__in=targets))
+    if query.since is not None:
+        statements = statements.filter(stored__gt=query.since)
+    if query.until is not None:
+        statements = statements.filter(stored__lte=query.until)
+    return statements
+
+
+def statements_page(
+    *, key: LrsKey, query: StatementQuery, after: tuple[datetime, uuid.UUID] | None = None
+) -> StatementPage:
+    """One page of matching statements, newest first unless ascending, and a ``more`` cursor.
+
+    Paging is by keyset on (stored, id), so a page costs the same however deep it is, and
+    statements stored meanwhile never shift the pages of a newest-first listing.
+    """
+    limit = MAX_LIMIT if query.limit <= 0 else min(query.limit, MAX_LIMIT)
+    statements = _filtered(key, query)
+    if after is not None:
+        stored, ident = after
+        if query.ascending:
+            statements = statements.filter(Q(stored__gt=stored) | Q(stored=stored, id__gt=ident))
+        else:
+            statements = statements.filter(Q(stored__lt=stored) | Q(stored=stored, id__lt=ident))
+    order = ("stored", "id") if query.ascending else ("-stored", "-id")
+    rows = list(statements.order_by(*order).only("id", "stored", "data")[: limit + 1])
+    more = ""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        more = encode_cursor(query=query, last=(last.stored, last.id))
+    return StatementPage(statements=[row.data for row in rows], more=more)
+
+
+def encode_cursor(*, query: StatementQuery, last: tuple[datetime, uuid.UUID]) -> str:
+    payload = {
+        "agent": query.agent_key,
+        "verb": query.verb,
+        "activity": query.activity,
+        "registration": str(query.registration) if query.registration else None,
+        "ra": query.related_activities,
+        "rg": query.related_agents,
+        "since": query.since.isoformat() if query.since else None,
+        "until": query.until.isoformat() if query.until else None,
+        "limit": query.limit,
+        "asc": query.ascending,
+        "extra": query.extra,
+        "last": [last[0].isoformat(), str(last[1])],
+    }
+    return signing.dumps(payload, salt=_CURSOR_SALT, compress=True)
+
+
+def decode_cursor(token: str) -> tuple[StatementQuery, tuple[datetime, uuid.UUID]] | None:
+    """The query and position a ``more`` token stands for, or None if forged or expired."""
+    try:
+        data = signing.loads(token, salt=_CURSOR_SALT, max_age=_CURSOR_MAX_AGE)
+        query = StatementQuery(
+            agent_key=data["agent"],
+            verb=data["verb"],
+            activity=data["activity"],
+            registration=uuid.UUID(data["registration"]) if data["registration"] else None,
+            related_activities=bool(data["ra"]),
+            related_agents=bool(data["rg"]),
+            since=datetime.fromisoformat(data["since"]) if data["since"] else None,
+            until=datetime.fromisoformat(data["until"]) if data["until"] else None,
+            limit=int(data["limit"]),
+            ascending=bool(data["asc"]),
+            extra=dict(data["extra"]),
+        )
+        last = (datetime.fromisoformat(data["last"][0]), uuid.UUID(data["last"][1]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    return query, last
+
+
+@dataclass(frozen=True)
+class KeySummary:
+    """What the command line and admin pages show about a key (never its secret)."""
+
+    key: str
+    name: str
+    scopes: str
+    active: bool
+
+
+def lrs_keys() -> list[KeySummary]:
+    summaries = []
+    for row in LrsKey.objects.order_by("created_at", "pk"):
+        scopes = [s for s, on in (("read", row.can_read), ("write", row.can_write)) if on]
+        if row.own_only:
+            scopes.append("own")
+        summaries.append(
+            KeySummary(key=row.key, name=row.name, scopes=",".join(scopes), active=row.active)
+        )
+    return summaries

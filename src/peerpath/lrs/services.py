@@ -1,0 +1,288 @@
+"""Writes to the Learning Record Store: storing statements and managing keys."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from peerpath.lrs import validation
+from peerpath.lrs.models import LrsKey, RelationKind, Statement, StatementRelation
+
+Json = dict[str, Any]
+
+# Properties the LRS sets or may change, ignored when comparing a re-sent statement.
+_IGNORED_IN_COMPARISON = ("stored", "authority", "version")
+
+
+_VERIFIED_SECONDS = 300
+
+
+class StatementConflict(Exception):
+    """A statement id is already stored with different content (409 Conflict)."""
+
+
+class StatementRejected(ValueError):
+    """A statement breaks a rule that needs the store to check (400 Bad Request)."""
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A new key with its secret, which is shown once and never stored in clear."""
+
+    key: LrsKey
+    secret: str
+
+
+def authority_for(key: LrsKey) -> Json:
+    """The Agent that vouches for statements written with this key."""
+    return {
+        "objectType": "Agent",
+        "name": key.name,
+        "account": {"homePage": f"{settings.BASE_URL}/xapi/", "name": key.key},
+    }
+
+
+def lrs_key_create(
+    *,
+    name: str,
+    can_read: bool = True,
+    can_write: bool = True,
+    own_only: bool = False,
+    created_by_id: int | None = None,
+) -> IssuedKey:
+    name = name.strip()
+    if not name:
+        raise ValueError("A key needs a name.")
+    secret = secrets.token_urlsafe(32)
+    key = LrsKey.objects.create(
+        name=name[:120],
+        key=secrets.token_hex(16),
+        secret_hash=make_password(secret),
+        can_read=can_read,
+        can_write=can_write,
+        own_only=own_only,
+        created_by_id=created_by_id,
+    )
+    return IssuedKey(key=key, secret=secret)
+
+
+def lrs_key_revoke(*, key: str) -> bool:
+    """Deactivate a key; statements it wrote stay. False when no active key has that id."""
+    return LrsKey.objects.filter(key=key, active=True).update(active=False) == 1
+
+
+def lrs_key_authenticate(*, key: str, secret: str) -> LrsKey | None:
+    """The active key for these credentials, or None; records when it was last used."""
+    found = LrsKey.objects.filter(key=key, active=True).first()
+    if found is None:
+        # Hash anyway so a wrong key id costs as long as a wrong secret.
+        make_password(secret)
+        return None
+    # Argon2 is slow by design and players send many requests: remember a verified pair
+    # briefly. The row is still read each time, so revoking a key takes effect at once.
+    verified = "lrs-key-ok:" + hashlib.sha256(f"{found.secret_hash}:{secret}".encode()).hexdigest()
+    if not cache.get(verified):
+        if not check_password(secret, found.secret_hash):
+            return None
+        cache.set(verified, True, timeout=_VERIFIED_SECONDS)
+    now = timezone.now()
+    if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
+        LrsKey.objects.filter(pk=found.pk).update(last_used_at=now)
+        found.last_used_at = now
+    return found
+
+
+def _comparable(statement: Json) -> Json:
+    copied = {k: v for k, v in statement.items() if k not in _IGNORED_IN_COMPARISON}
+    return copied
+
+
+def _same_statement(incoming: Json, stored: Json) -> bool:
+    left, right = _comparable(incoming), _comparable(stored)
+    if "timestamp" not in left:
+        # The LRS filled the timestamp in when the first copy had none.
+        right.pop("timestamp", None)
+    return left == right
+
+
+def _prepare(raw: Any, *, index: int | None) -> Json:
+    try:
+        return validation.validate_statement(raw)
+    except validation.StatementInvalid as exc:
+        where = "" if index is None else f"statement [{index}]: "
+        raise validation.StatementInvalid(f"{where}{exc}") from exc
+
+
+def statements_store(
+    *, key: LrsKey, statements: list[Any], single: bool = False
+) -> list[uuid.UUID]:
+    """Store a batch all-or-nothing and return the ids in order.
+
+    A statement re-sent with the same id and the same content is accepted without a second
+    copy; the same id with other content raises ``StatementConflict``. Voiding statements
+    mark their targets voided; a voiding statement cannot itself be voided.
+    """
+    prepared = [_prepare(raw, index=None if single else i) for i, raw in enumerate(statements)]
+    ids: list[uuid.UUID] = []
+    seen: dict[uuid.UUID, Json] = {}
+    for statement in prepared:
+        ident = uuid.UUID(statement["id"]) if "id" in statement else uuid.uuid4()
+        if ident in seen and not _same_statement(statement, seen[ident]):
+            raise StatementConflict(f"Statement {ident} appears twice in the batch, differently.")
+        statement["id"] = str(ident)
+        seen[ident] = statement
+        ids.append(ident)
+    try:
+        _store_batch(key=key, batch=seen)
+    except _Raced:
+        # Another request stored one of these ids between our check and our insert; compare
+        # again now that its row is committed (same content is then accepted, other is 409).
+        try:
+            _store_batch(key=key, batch=seen)
+        except _Raced as exc:
+            raise StatementConflict("A statement id is being stored by another request.") from exc
+    return ids
+
+
+class _Raced(Exception):
+    pass
+
+
+def _store_batch(*, key: LrsKey, batch: dict[uuid.UUID, Json]) -> None:
+    """Insert the batch's new statements in one transaction; see ``statements_store``."""
+    authority = authority_for(key)
+    authority_key = validation.agent_key(authority) or ""
+    with transaction.atomic():
+        # Lock the rows a re-send compares against, so a concurrent void cannot change them
+        # between the comparison and the commit.
+        existing = {
+            row.id: row for row in Statement.objects.select_for_update().filter(id__in=list(batch))
+        }
+        for ident, statement in batch.items():
+            if ident in existing and not _same_statement(statement, existing[ident].data):
+                raise StatementConflict(
+                    f"Statement {ident} is already stored with different content."
+                )
+        new = {ident: s for ident, s in batch.items() if ident not in existing}
+        targets = _voiding_targets(new)
+        already_voided = set(
+            Statement.objects.filter(voiding_target__in=list(new)).values_list(
+                "voiding_target", flat=True
+            )
+        )
+        # Taken as late as possible, so "stored" is close to the moment readers can see it.
+        now = timezone.now()
+        rows = [
+            _row(statement, key=key, authority=authority, authority_key=authority_key, now=now)
+            for statement in new.values()
+        ]
+        for row in rows:
+            if row.id in already_voided or row.id in targets:
+                row.voided = True
+        try:
+            # A savepoint, so a duplicate key leaves the transaction usable for rollback.
+            with transaction.atomic():
+                Statement.objects.bulk_create(rows)
+        except IntegrityError as exc:
+            raise _Raced from exc
+        StatementRelation.objects.bulk_create(
+            relation for row in rows for relation in _relations(row)
+        )
+        if targets:
+            Statement.objects.filter(id__in=list(targets)).update(voided=True)
+
+
+def _voiding_targets(new: dict[uuid.UUID, Json]) -> set[uuid.UUID]:
+    targets: set[uuid.UUID] = set()
+    for statement in new.values():
+        if statement["verb"]["id"] == validation.VOIDED_VERB:
+            targets.add(uuid.UUID(statement["object"]["id"]))
+    if not targets:
+        return targets
+    voiding_in_batch = {
+        ident for ident, s in new.items() if s["verb"]["id"] == validation.VOIDED_VERB
+    }
+    stored_voiding = set(
+        Statement.objects.filter(id__in=list(targets), verb_id=validation.VOIDED_VERB).values_list(
+            "id", flat=True
+        )
+    )
+    if targets & (voiding_in_batch | stored_voiding):
+        raise StatementRejected("object.id: a voiding statement cannot be voided.")
+    return targets
+
+
+def _row(
+    statement: Json, *, key: LrsKey, authority: Json, authority_key: str, now: datetime
+) -> Statement:
+    data = copy.deepcopy(statement)
+    data["stored"] = now.isoformat().replace("+00:00", "Z")
+    data.setdefault("timestamp", data["stored"])
+    data["authority"] = authority
+    data.setdefault("version", "1.0.0")
+    target = data["object"]
+    kind = target.get("objectType", "Activity")
+    context = data.get("context") or {}
+    voiding = data["verb"]["id"] == validation.VOIDED_VERB
+    return Statement(
+        id=uuid.UUID(data["id"]),
+        data=data,
+        stored=now,
+        timestamp=validation.parse_timestamp(data["timestamp"], "timestamp"),
+        verb_id=data["verb"]["id"],
+        object_activity_id=target["id"] if kind == "Activity" else "",
+        agent_key=validation.agent_key(data["actor"]) or "",
+        object_agent_key=(validation.agent_key(target) or "") if kind in {"Agent", "Group"} else "",
+        registration=uuid.UUID(context["registration"]) if "registration" in context else None,
+        voiding_target=uuid.UUID(target["id"]) if voiding else None,
+        object_statement_id=uuid.UUID(target["id"]) if kind == "StatementRef" else None,
+        authority_key=authority_key,
+        lrs_key=key,
+    )
+
+
+def _activity_ids(part: Json) -> set[str]:
+    """Activities in a statement's or SubStatement's object and context activities."""
+    found: set[str] = set()
+    target = part["object"]
+    if target.get("objectType", "Activity") == "Activity":
+        found.add(target["id"])
+    for activities in (part.get("context") or {}).get("contextActivities", {}).values():
+        found.update(activity["id"] for activity in activities)
+    return found
+
+
+def _agent_keys(part: Json) -> set[str]:
+    """Agents and identified Groups as actor, object, instructor or team."""
+    context = part.get("context") or {}
+    candidates = [part["actor"], context.get("instructor"), context.get("team")]
+    if part["object"].get("objectType") in {"Agent", "Group"}:
+        candidates.append(part["object"])
+    return {key for c in candidates if c and (key := validation.agent_key(c)) is not None}
+
+
+def _relations(row: Statement) -> list[StatementRelation]:
+    data = row.data
+    activities = _activity_ids(data)
+    agents = _agent_keys(data) | {row.authority_key}
+    if data["object"].get("objectType") == "SubStatement":
+        activities |= _activity_ids(data["object"])
+        agents |= _agent_keys(data["object"])
+    return [
+        StatementRelation(statement=row, kind=RelationKind.ACTIVITY, value=value)
+        for value in sorted(activities)
+    ] + [
+        StatementRelation(statement=row, kind=RelationKind.AGENT, value=value)
+        for value in sorted(agents)
+    ]

@@ -1,0 +1,381 @@
+"""The xAPI endpoint at /xapi/: statements and about, authenticated by LRS keys.
+
+These views use HTTP Basic with an LRS key instead of a session, so they are exempt from the
+sign-in requirement and from CSRF checks (no cookie is ever consulted).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
+
+from peerpath.lrs import selectors, services, validation
+
+if TYPE_CHECKING:
+    from peerpath.lrs.models import LrsKey
+
+VERSION = "1.0.3"
+SUPPORTED_VERSIONS = ["1.0.3", "1.0.2", "1.0.1", "1.0.0"]
+_VERSION_HEADER = re.compile(r"^1\.0(\.\d+)?$")
+_REALM = 'Basic realm="Peerpath LRS"'
+_GET_PARAMS = {
+    "statementId",
+    "voidedStatementId",
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "related_activities",
+    "related_agents",
+    "since",
+    "until",
+    "limit",
+    "format",
+    "attachments",
+    "ascending",
+    "more",
+}
+_SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
+
+
+class BadRequest(Exception):
+    """The request breaks a rule of the xAPI communication part (400)."""
+
+
+class _TooLarge(Exception):
+    """The body is over the cap (413)."""
+
+
+def _json(data: Any, status: int = 200) -> HttpResponse:
+    return JsonResponse(data, status=status, safe=False)
+
+
+def _error(status: int, message: str) -> HttpResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _with_version(response: HttpResponse) -> HttpResponse:
+    response["X-Experience-API-Version"] = VERSION
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    key, sep, secret = decoded.partition(":")
+    return (key, secret) if sep and key else None
+
+
+View = Callable[[HttpRequest, "LrsKey"], HttpResponse]
+
+
+def xapi_view(view: View) -> Callable[[HttpRequest], HttpResponse]:
+    """Version header and key checks shared by every authenticated xAPI resource."""
+
+    @login_not_required
+    @csrf_exempt
+    @wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        version = request.META.get("HTTP_X_EXPERIENCE_API_VERSION", "").strip()
+        if not version:
+            return _with_version(_error(400, "The X-Experience-API-Version header is required."))
+        if not _VERSION_HEADER.match(version):
+            return _with_version(
+                _error(400, f"X-Experience-API-Version {version!r} is not supported; use 1.0.3.")
+            )
+        credentials = _basic_credentials(request)
+        key = (
+            services.lrs_key_authenticate(key=credentials[0], secret=credentials[1])
+            if credentials
+            else None
+        )
+        if key is None:
+            response = _error(401, "Give a valid LRS key and secret with HTTP Basic.")
+            response["WWW-Authenticate"] = _REALM
+            return _with_version(response)
+        try:
+            response = view(request, key)
+        except BadRequest as exc:
+            response = _error(400, str(exc))
+        return _with_version(response)
+
+    return wrapped
+
+
+@login_not_required
+@csrf_exempt
+def about(request: HttpRequest) -> HttpResponse:
+    """Which xAPI versions this LRS speaks; open to anyone, as the specification asks."""
+    if request.method not in {"GET", "HEAD"}:
+        response = _error(405, "Only GET is allowed here.")
+        response["Allow"] = "GET, HEAD"
+        return _with_version(response)
+    return _with_version(_json({"version": SUPPORTED_VERSIONS, "extensions": {}}))
+
+
+@xapi_view
+def statements(request: HttpRequest, key: LrsKey) -> HttpResponse:
+    if request.method in {"GET", "HEAD"}:
+        if not key.can_read:
+            return _error(403, "This key may not read statements.")
+        response = _get(request, key)
+        if request.method == "HEAD":
+            response.content = b""
+        return response
+    if request.method in {"PUT", "POST"}:
+        if not key.can_write:
+            return _error(403, "This key may not write statements.")
+        return _put(request, key) if request.method == "PUT" else _post(request, key)
+    response = _error(405, "Use GET, HEAD, PUT or POST.")
+    response["Allow"] = "GET, HEAD, PUT, POST"
+    return response
+
+
+def _reject_nan(name: str) -> Any:
+    raise BadRequest(f"The body is not valid JSON: {name} is not allowed.")
+
+
+def _body(request: HttpRequest) -> Any:
+    content_type = request.content_type or ""
+    if content_type.startswith("multipart/"):
+        raise BadRequest("Statements with attachment bodies (multipart) are not accepted.")
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if limit is not None and declared > limit:
+        raise _TooLarge
+    try:
+        raw = request.body
+    except RequestDataTooBig as exc:
+        raise _TooLarge from exc
+    try:
+        return json.loads(raw, parse_constant=_reject_nan)
+    except UnicodeDecodeError as exc:
+        raise BadRequest("The body must be UTF-8 encoded JSON.") from exc
+    except json.JSONDecodeError as exc:
+        raise BadRequest(
+            f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}."
+        ) from exc
+
+
+def _only_params(request: HttpRequest, allowed: set[str]) -> None:
+    for name in request.GET:
+        if name not in allowed:
+            raise BadRequest(f"The parameter {name!r} is not recognised here.")
+
+
+def _store(key: LrsKey, batch: list[Any], *, single: bool) -> HttpResponse | list[str]:
+    try:
+        ids = services.statements_store(key=key, statements=batch, single=single)
+    except validation.StatementInvalid as exc:
+        return _error(400, str(exc))
+    except services.StatementRejected as exc:
+        return _error(400, str(exc))
+    except services.StatementConflict as exc:
+        return _error(409, str(exc))
+    return [str(ident) for ident in ids]
+
+
+def _put(request: HttpRequest, key: LrsKey) -> HttpResponse:
+    _only_params(request, {"statementId"})
+    statement_id = request.GET.get("statementId")
+    if not statement_id:
+        raise BadRequest("PUT needs the statementId parameter.")
+    if not validation.is_uuid(statement_id):
+        raise BadRequest("statementId must be a UUID.")
+    try:
+        body = _body(request)
+    except _TooLarge:
+        return _error(413, "The request body is too large.")
+    if not isinstance(body, dict):
+        raise BadRequest("PUT takes a single statement (a JSON object).")
+    if "id" in body and (
+        not validation.is_uuid(body["id"]) or uuid.UUID(body["id"]) != uuid.UUID(statement_id)
+    ):
+        raise BadRequest("id must match the statementId parameter.")
+    body = {**body, "id": statement_id}
+    stored = _store(key, [body], single=True)
+    if isinstance(stored, HttpResponse):
+        return stored
+    return HttpResponse(status=204)
+
+
+def _post(request: HttpRequest, key: LrsKey) -> HttpResponse:
+    _only_params(request, set())
+    try:
+        body = _body(request)
+    except _TooLarge:
+        return _error(413, "The request body is too large.")
+    single = isinstance(body, dict)
+    if not single and not isinstance(body, list):
+        raise BadRequest("POST takes a statement or a list of statements.")
+    stored = _store(key, [body] if single else body, single=single)
+    if isinstance(stored, HttpResponse):
+        return stored
+    return _json(stored)
+
+
+def _flag(request: HttpRequest, name: str) -> bool:
+    value = request.GET.get(name, "false")
+    if value not in {"true", "false"}:
+        raise BadRequest(f"{name} must be true or false.")
+    return value == "true"
+
+
+def _timestamp_param(request: HttpRequest, name: str) -> Any:
+    value = request.GET.get(name)
+    if value is None:
+        return None
+    try:
+        return validation.parse_timestamp(value, name)
+    except validation.StatementInvalid as exc:
+        raise BadRequest(str(exc)) from exc
+
+
+def _agent_param(value: str) -> str:
+    try:
+        agent = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise BadRequest("agent must be a JSON Agent or Group.") from exc
+    try:
+        if not isinstance(agent, dict):
+            raise validation.StatementInvalid("agent must be a JSON object")
+        if agent.get("objectType") == "Group":
+            identified = {k: v for k, v in agent.items() if k != "member"}
+            identified.setdefault("member", [])
+            validation.check_actor(identified, "agent")
+        else:
+            validation.check_actor(agent, "agent")
+    except validation.StatementInvalid as exc:
+        raise BadRequest(str(exc)) from exc
+    ifi = validation.agent_key(agent)
+    if ifi is None:
+        raise BadRequest("agent must have an identifier (mbox, mbox_sha1sum, openid or account).")
+    return ifi
+
+
+def _query(request: HttpRequest) -> selectors.StatementQuery:
+    params = request.GET
+    registration = params.get("registration")
+    if registration is not None and not validation.is_uuid(registration):
+        raise BadRequest("registration must be a UUID.")
+    for name in ("verb", "activity"):
+        if name in params:
+            try:
+                validation.check_iri(params[name], name)
+            except validation.StatementInvalid as exc:
+                raise BadRequest(str(exc)) from exc
+    limit_text = params.get("limit", "0")
+    if not limit_text.isdigit():
+        raise BadRequest("limit must be a whole number, 0 for the server's maximum.")
+    return selectors.StatementQuery(
+        agent_key=_agent_param(params["agent"]) if "agent" in params else None,
+        verb=params.get("verb"),
+        activity=params.get("activity"),
+        registration=uuid.UUID(registration) if registration else None,
+        related_activities=_flag(request, "related_activities"),
+        related_agents=_flag(request, "related_agents"),
+        since=_timestamp_param(request, "since"),
+        until=_timestamp_param(request, "until"),
+        limit=int(limit_text),
+        ascending=_flag(request, "ascending"),
+        extra={"format": params.get("format", "exact")},
+    )
+
+
+def _ids_only(statement: dict[str, Any]) -> dict[str, Any]:
+    """The ``ids`` format: agents, verbs and activities reduced to their identifiers."""
+
+    def agent(value: dict[str, Any]) -> dict[str, Any]:
+        keep = {"objectType", "mbox", "mbox_sha1sum", "openid", "account"}
+        reduced = {k: v for k, v in value.items() if k in keep}
+        if "member" in value and validation.agent_key(value) is None:
+            reduced["member"] = [agent(m) for m in value["member"]]
+        return reduced
+
+    result = dict(statement)
+    result["actor"] = agent(statement["actor"])
+    result["verb"] = {"id": statement["verb"]["id"]}
+    target = statement["object"]
+    kind = target.get("objectType", "Activity")
+    if kind == "Activity":
+        result["object"] = {"objectType": "Activity", "id": target["id"]}
+    elif kind in {"Agent", "Group"}:
+        result["object"] = agent(target)
+    if "authority" in statement:
+        result["authority"] = agent(statement["authority"])
+    return result
+
+
+def _formatted(statement: dict[str, Any], fmt: str) -> dict[str, Any]:
+    return _ids_only(statement) if fmt == "ids" else statement
+
+
+def _get(request: HttpRequest, key: LrsKey) -> HttpResponse:
+    _only_params(request, _GET_PARAMS)
+    fmt = request.GET.get("format", "exact")
+    if fmt not in {"exact", "ids", "canonical"}:
+        raise BadRequest("format must be ids, exact or canonical.")
+    _flag(request, "attachments")
+    consistent = selectors.consistent_through()
+    single = {"statementId", "voidedStatementId"} & set(request.GET)
+    if single:
+        if len(single) > 1 or set(request.GET) - _SINGLE_PARAMS:
+            raise BadRequest(
+                "statementId and voidedStatementId take no other parameters "
+                "but format and attachments."
+            )
+        (name,) = single
+        value = request.GET[name]
+        if not validation.is_uuid(value):
+            raise BadRequest(f"{name} must be a UUID.")
+        found = selectors.statement_by_id(
+            key=key, statement_id=uuid.UUID(value), voided=name == "voidedStatementId"
+        )
+        if found is None:
+            return _error(404, "No such statement.")
+        response = _json(_formatted(found, fmt))
+        stored = validation.parse_timestamp(found["stored"], "stored")
+        response["Last-Modified"] = http_date(stored.timestamp())
+    else:
+        if "more" in request.GET:
+            if set(request.GET) - {"more", "format", "attachments"}:
+                raise BadRequest("more takes no other parameters.")
+            decoded = selectors.decode_cursor(request.GET["more"])
+            if decoded is None:
+                raise BadRequest("more is not a valid or current paging token.")
+            query, after = decoded
+            fmt = query.extra.get("format", "exact")
+        else:
+            query, after = _query(request), None
+        page = selectors.statements_page(key=key, query=query, after=after)
+        more = f"{reverse('lrs:statements')}?{urlencode({'more': page.more})}" if page.more else ""
+        response = _json(
+            {"statements": [_formatted(s, fmt) for s in page.statements], "more": more}
+        )
+    response["X-Experience-API-Consistent-Through"] = consistent.isoformat().replace("+00:00", "Z")
+    return response
