@@ -19,6 +19,7 @@ from peerpath.content import services as content_services
 from peerpath.content.models import ModuleKind
 from peerpath.learning import cmi, player, services
 from peerpath.learning.models import ModuleProgress, ScormSession
+from peerpath.lrs.models import Statement
 from tests.content import scorm_fixtures as fx
 from tests.factories import ModuleFactory
 
@@ -215,6 +216,11 @@ def test_commits_store_the_data_and_carry_results_onto_progress(org):
     assert progress.completed_at == first_completed
     assert progress.success_status == "passed"
     assert progress.score == Decimal("85.00")
+    # The learning record gets each change of outcome once, not every commit.
+    verbs = [
+        d["verb"]["display"]["en-US"] for d in Statement.objects.values_list("data", flat=True)
+    ]
+    assert sorted(verbs) == ["completed", "passed"]
 
 
 def test_commits_to_an_unpublished_module_are_refused(org):

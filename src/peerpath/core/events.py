@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 E = TypeVar("E")
@@ -22,6 +24,24 @@ class ModulePublished:
     module_id: int
     version_id: int
     actor_id: int
+
+
+@dataclass(frozen=True)
+class LearningRecorded:
+    """Something a learner did that belongs in their learning record.
+
+    ``verb`` is one of "launched", "completed", "passed" or "failed". Identities travel
+    with the event so the record needs no lookups back into other contexts.
+    """
+
+    verb: str
+    learner_public_id: str
+    learner_name: str
+    module_public_id: str
+    module_title: str
+    module_kind: str
+    at: datetime
+    score: Decimal | None = None
 
 
 def subscribe(event_type: type[E], handler: Callable[[E], None]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from peerpath.content import quizzes
 from peerpath.content import selectors as content
-from peerpath.core import permissions
+from peerpath.core import events, permissions
 from peerpath.learning import cmi
 from peerpath.learning.models import (
     GOAL_TARGET_MAX,
@@ -50,12 +51,30 @@ def progress_open(*, user: User, module: Module) -> ModuleProgress:
         return progress
     try:
         with transaction.atomic():
-            return ModuleProgress.objects.create(
+            progress = ModuleProgress.objects.create(
                 user=user, module=module, started_at=now, last_opened_at=now
             )
+            _record("launched", user, module)
+            return progress
     except IntegrityError:
         # A second tab opened the module at the same moment; its row is as good as ours.
         return ModuleProgress.objects.get(user=user, module=module)
+
+
+def _record(verb: str, user: User, module: Module, score: Decimal | None = None) -> None:
+    """Announce a learning event; the learning record store keeps it as an xAPI statement."""
+    events.publish(
+        events.LearningRecorded(
+            verb=verb,
+            learner_public_id=str(user.public_id),
+            learner_name=user.display_name,
+            module_public_id=str(module.public_id),
+            module_title=module.title,
+            module_kind=module.kind,
+            at=timezone.now(),
+            score=score,
+        )
+    )
 
 
 def _locked_progress(user: User, module: Module) -> ModuleProgress:
@@ -89,6 +108,7 @@ def progress_complete(*, user: User, module: Module) -> ModuleProgress:
     if progress.status != ProgressStatus.COMPLETED:
         _mark_completed(progress)
         progress.save(update_fields=["status", "completed_at", "last_opened_at", "percent"])
+        _record("completed", user, module)
     return progress
 
 
@@ -134,12 +154,16 @@ def quiz_submit(*, user: User, module: Module, answers: Mapping[str, Sequence[st
     )
     if progress.score is None or graded.score > progress.score:
         progress.score = graded.score
+    was_completed = progress.status == ProgressStatus.COMPLETED
     if graded.passed:
         progress.success_status = SuccessStatus.PASSED
         _mark_completed(progress)
     elif progress.success_status != SuccessStatus.PASSED:
         progress.success_status = SuccessStatus.FAILED
     progress.save()
+    _record("passed" if graded.passed else "failed", user, module, graded.score)
+    if graded.passed and not was_completed:
+        _record("completed", user, module)
     return attempt
 
 
@@ -169,6 +193,7 @@ def scorm_commit(
         user=user, module=module, defaults={"started_at": now, "last_opened_at": now}
     )
     result = cmi.outcome(package.standard, values)
+    before = (progress.status, progress.success_status)
     if result.completed and progress.status != ProgressStatus.COMPLETED:
         progress.status = ProgressStatus.COMPLETED
         progress.completed_at = now
@@ -185,6 +210,11 @@ def scorm_commit(
     progress.resume_at = result.location[:1000]
     progress.last_opened_at = now
     progress.save()
+    # The record gets each change of outcome once, not every commit of the package.
+    if progress.success_status != before[1] and progress.success_status:
+        _record(progress.success_status, user, module, progress.score)
+    if progress.status == ProgressStatus.COMPLETED and before[0] != ProgressStatus.COMPLETED:
+        _record("completed", user, module, progress.score)
     return progress
 
 
