@@ -3,9 +3,11 @@ from django.urls import include, path
 
 from peerpath.content.views import asset_file
 from peerpath.core.views import media
+from peerpath.lrs.views import my_record
 
 urlpatterns = [
     path("", include("peerpath.core.urls")),
+    path("learn/mine/record.json", my_record, name="my_record"),
     path("", include("peerpath.learning.urls")),
     path("", include("peerpath.people.urls")),
     path("", include("peerpath.skills.urls")),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -71,3 +73,18 @@ def test_keyboard_user_can_skip_to_content(org, sign_in, page):
     sign_in(org.member)
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+
+
+def test_learner_downloads_their_learning_record(org, sign_in, page):
+    module = ModuleFactory(author=org.lead, title="Warm transfers")
+    sign_in(org.member)
+    page.goto(f"/learn/m/{module.public_id}/")
+    page.get_by_role("button", name="Mark as complete").click()
+    expect(page.locator("#completion")).to_contain_text("Completed")
+    page.goto("/learn/mine/")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download my record").click()
+    download = info.value
+    assert download.suggested_filename == "peerpath-learning-record.json"
+    record = json.loads(Path(download.path()).read_text())
+    assert [s["verb"]["display"]["en-US"] for s in record] == ["launched", "completed"]

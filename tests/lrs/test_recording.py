@@ -7,12 +7,14 @@ import json
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from peerpath.content.models import ModuleKind
 from peerpath.content.services import QuizSettings
 from peerpath.learning import services as learning
+from peerpath.lrs.identity import learner_agent
 from peerpath.lrs.models import Statement
-from peerpath.lrs.recording import VERBS, learner_agent
+from peerpath.lrs.recording import VERBS
 from tests.factories import ModuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +76,19 @@ def test_a_refused_completion_records_nothing(org):
     with pytest.raises(ValidationError, match="Pass the quiz"):
         learning.progress_complete(user=org.member, module=with_quiz)
     assert not Statement.objects.exists()
+
+
+def test_a_learner_downloads_their_own_record_only(org, module, client, client_for):
+    learning.progress_complete(user=org.member, module=module)
+    learning.progress_complete(user=org.lead, module=module)
+    response = client_for(org.member).get(reverse("my_record"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="peerpath-learning-record.json"'
+    )
+    record = json.loads(b"".join(response.streaming_content))
+    assert [s["actor"]["account"]["name"] for s in record] == [str(org.member.public_id)]
+    assert record[0]["verb"]["id"] == VERBS["completed"]
+    anonymous = client.get(reverse("my_record"))
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("account_login"))

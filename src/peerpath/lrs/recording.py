@@ -10,11 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
 from peerpath.core import events
 from peerpath.lrs import services
+from peerpath.lrs.identity import learner_agent, module_activity_id
 from peerpath.lrs.models import LrsKey
 
 PEERPATH_KEY = "peerpath"
@@ -39,19 +39,6 @@ def peerpath_key() -> LrsKey:
         defaults={"name": "Peerpath", "secret_hash": make_password(None), "can_read": False},
     )
     return key
-
-
-def learner_agent(public_id: str, name: str) -> dict[str, Any]:
-    """A learner as an xAPI Agent, identified by account so no email address leaves Peerpath."""
-    return {
-        "objectType": "Agent",
-        "name": name,
-        "account": {"homePage": settings.BASE_URL, "name": public_id},
-    }
-
-
-def module_activity_id(public_id: str) -> str:
-    return f"{settings.BASE_URL}/learn/m/{public_id}/"
 
 
 def statement_for(event: events.LearningRecorded) -> dict[str, Any]:

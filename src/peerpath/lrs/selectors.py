@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,6 +12,8 @@ from django.core import signing
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from peerpath.lrs import validation
+from peerpath.lrs.identity import learner_agent
 from peerpath.lrs.models import LrsKey, RelationKind, Statement, StatementRelation
 
 MAX_LIMIT = 500
@@ -187,3 +190,10 @@ def lrs_keys() -> list[KeySummary]:
             KeySummary(key=row.key, name=row.name, scopes=",".join(scopes), active=row.active)
         )
     return summaries
+
+
+def learner_record(public_id: str) -> Iterator[dict[str, Any]]:
+    """Every statement about one learner, oldest first, streamed (voided ones left out)."""
+    key = validation.agent_key(learner_agent(public_id))
+    rows = Statement.objects.filter(agent_key=key, voided=False).order_by("stored", "id")
+    return rows.values_list("data", flat=True).iterator(chunk_size=1000)

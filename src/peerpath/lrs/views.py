@@ -11,7 +11,7 @@ import binascii
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -19,14 +19,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
+from peerpath.core import permissions
 from peerpath.lrs import selectors, services, validation
 
 if TYPE_CHECKING:
+    from peerpath.core.http import AuthedRequest
     from peerpath.lrs.models import LrsKey
 
 VERSION = "1.0.3"
@@ -378,4 +380,21 @@ def _get(request: HttpRequest, key: LrsKey) -> HttpResponse:
             {"statements": [_formatted(s, fmt) for s in page.statements], "more": more}
         )
     response["X-Experience-API-Consistent-Through"] = consistent.isoformat().replace("+00:00", "Z")
+    return response
+
+
+def my_record(request: AuthedRequest) -> StreamingHttpResponse:
+    """A learner downloads their own learning record: every statement about them, as JSON."""
+    permissions.require(permissions.can_view_learning_of(request.user, request.user))
+    statements = selectors.learner_record(str(request.user.public_id))
+
+    def chunks() -> Iterator[str]:
+        yield "["
+        for n, statement in enumerate(statements):
+            yield ("," if n else "") + "\n" + json.dumps(statement)
+        yield "\n]\n"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="peerpath-learning-record.json"'
+    response["Cache-Control"] = "no-store"
     return response

@@ -1,0 +1,22 @@
+"""How Peerpath names its learners and modules in xAPI statements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+
+def learner_agent(public_id: str, name: str = "") -> dict[str, Any]:
+    """A learner as an xAPI Agent, identified by account so no email address leaves Peerpath."""
+    agent: dict[str, Any] = {
+        "objectType": "Agent",
+        "account": {"homePage": settings.BASE_URL, "name": public_id},
+    }
+    if name:
+        agent["name"] = name
+    return agent
+
+
+def module_activity_id(public_id: str) -> str:
+    return f"{settings.BASE_URL}/learn/m/{public_id}/"
