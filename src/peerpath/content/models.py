@@ -256,7 +256,24 @@ class PathStep(models.Model):
         return f"{self.position}. {self.module_id}"
 
 
-class ModuleDraft(models.Model):
+class ModuleText(models.Model):
+    """What an author writes beyond title, summary and body: kept alike by drafts and versions."""
+
+    skill_ids = models.JSONField(default=list, blank=True)
+    quiz_source = models.TextField(max_length=50_000, blank=True)
+    quiz = models.JSONField(default=dict, blank=True)
+    package = models.ForeignKey(
+        ScormPackage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    document = models.ForeignKey(
+        Asset, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class ModuleDraft(ModuleText):
     """Edits to a published module that are not published yet.
 
     Learners keep reading the module's published text until the draft is published.
@@ -269,15 +286,6 @@ class ModuleDraft(models.Model):
     estimated_minutes = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(600)]
     )
-    skill_ids = models.JSONField(default=list, blank=True)
-    quiz_source = models.TextField(max_length=50_000, blank=True)
-    quiz = models.JSONField(default=dict, blank=True)
-    package = models.ForeignKey(
-        ScormPackage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    document = models.ForeignKey(
-        Asset, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -287,7 +295,7 @@ class ModuleDraft(models.Model):
         return f"Draft of {self.module_id}"
 
 
-class ModuleVersion(models.Model):
+class ModuleVersion(ModuleText):
     """An immutable snapshot of a module, made at every publish."""
 
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="versions")
@@ -296,15 +304,6 @@ class ModuleVersion(models.Model):
     summary = models.CharField(max_length=300)
     body_markdown = models.TextField(max_length=200_000, blank=True)
     estimated_minutes = models.PositiveSmallIntegerField()
-    skill_ids = models.JSONField(default=list, blank=True)
-    quiz_source = models.TextField(max_length=50_000, blank=True)
-    quiz = models.JSONField(default=dict, blank=True)
-    package = models.ForeignKey(
-        ScormPackage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    document = models.ForeignKey(
-        Asset, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
