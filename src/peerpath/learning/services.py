@@ -189,9 +189,7 @@ def scorm_commit(
     session.updated_at = now
     session.save(update_fields=["cmi", "commit_count", "updated_at"])
 
-    progress, _ = ModuleProgress.objects.select_for_update().get_or_create(
-        user=user, module=module, defaults={"started_at": now, "last_opened_at": now}
-    )
+    progress = _locked_progress(user, module)
     result = cmi.outcome(package.standard, values)
     before = (progress.status, progress.success_status)
     if result.completed and progress.status != ProgressStatus.COMPLETED:
@@ -251,11 +249,8 @@ def progress_record_position(
         raise ValidationError({"percent": "Progress is a percentage from 0 to 100."})
     if len(resume_at) > 1000:
         raise ValidationError({"resume_at": "The position is too long."})
-    now = timezone.now()
     # Lock the learner's row: two tabs reporting at once must not lower each other's mark.
-    progress, _ = ModuleProgress.objects.select_for_update().get_or_create(
-        user=user, module=module, defaults={"started_at": now, "last_opened_at": now}
-    )
+    progress = _locked_progress(user, module)
     if percent >= progress.percent:
         progress.percent = percent
         progress.resume_at = resume_at
