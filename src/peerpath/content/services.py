@@ -418,6 +418,44 @@ def scorm_package_import(*, actor: User, upload: UploadedFile) -> ScormPackage:
     return package
 
 
+def _attach(
+    *,
+    actor: User,
+    module: Module,
+    package: ScormPackage | None = None,
+    document: Asset | None = None,
+) -> None:
+    """Save the working copy unchanged but for a new package or document."""
+    copy = selectors.working_copy(module)
+    module_update(
+        actor=actor,
+        module=module,
+        title=copy.title,
+        summary=copy.summary,
+        estimated_minutes=copy.estimated_minutes,
+        skills=skills_selectors.skills_all().filter(pk__in=copy.skill_ids),
+        body_markdown=copy.body_markdown,
+        quiz_source=copy.quiz_source,
+        quiz_settings=QuizSettings(
+            pass_mark=copy.quiz.get("pass_mark", 80),
+            shuffle=copy.quiz.get("shuffle", False),
+            max_attempts=copy.quiz.get("max_attempts"),
+        ),
+        package=package or copy.package,
+        document=document or copy.document,
+    )
+
+
+@transaction.atomic
+def module_attach_document(*, actor: User, module: Module, document: Asset) -> Module:
+    """Make an uploaded document the one a document module shows (a draft until published)."""
+    permissions.require(permissions.can_edit_module(actor, module))
+    if module.kind != ModuleKind.FILE:
+        raise ValidationError({"document": "Only a document module shows a document."})
+    _attach(actor=actor, module=module, document=document)
+    return module
+
+
 @transaction.atomic
 def module_attach_package(*, actor: User, module: Module, upload: UploadedFile) -> ScormPackage:
     """Import a SCORM zip and make it the package a package module plays.
@@ -430,19 +468,7 @@ def module_attach_package(*, actor: User, module: Module, upload: UploadedFile) 
         raise ValidationError({"package": "Only a SCORM package module plays a package."})
     package = scorm_package_import(actor=actor, upload=upload)
     try:
-        copy = selectors.working_copy(module)
-        module_update(
-            actor=actor,
-            module=module,
-            title=copy.title,
-            summary=copy.summary,
-            estimated_minutes=copy.estimated_minutes,
-            skills=skills_selectors.skills_all().filter(pk__in=copy.skill_ids),
-            body_markdown=copy.body_markdown,
-            quiz_source=copy.quiz_source,
-            package=package,
-            document=copy.document,
-        )
+        _attach(actor=actor, module=module, package=package)
     except BaseException:
         _delete_stored_tree(package.storage_prefix)
         raise

@@ -25,7 +25,6 @@ from peerpath.core.forms import add_service_errors
 from peerpath.core.http import AuthedRequest, stored_file_response
 from peerpath.core.middleware import accepts_large_uploads
 from peerpath.core.pagination import paginate
-from peerpath.skills import selectors as skills_selectors
 
 if TYPE_CHECKING:
     from peerpath.content.models import Module
@@ -345,24 +344,6 @@ def asset_upload(request: AuthedRequest) -> HttpResponse:
     return render(request, "content/asset_uploaded.html", context, status=status)
 
 
-def _copy_as_update(copy: selectors.WorkingCopy) -> dict[str, Any]:
-    """The working copy's text, as module_update takes it: saving it changes nothing."""
-    return {
-        "title": copy.title,
-        "summary": copy.summary,
-        "estimated_minutes": copy.estimated_minutes,
-        "skills": list(skills_selectors.skills_all().filter(pk__in=copy.skill_ids)),
-        "body_markdown": copy.body_markdown,
-        "quiz_source": copy.quiz_source,
-        "quiz_settings": services.QuizSettings(
-            pass_mark=copy.quiz.get("pass_mark", 80),
-            shuffle=copy.quiz.get("shuffle", False),
-            max_attempts=copy.quiz.get("max_attempts"),
-        ),
-        "package": copy.package,
-    }
-
-
 @require_POST
 def module_document(request: AuthedRequest, public_id: str) -> HttpResponse:
     """Upload the document a document module shows (a draft change until published)."""
@@ -375,10 +356,7 @@ def module_document(request: AuthedRequest, public_id: str) -> HttpResponse:
         return redirect("content:edit", public_id=module.public_id)
     try:
         document = assets.asset_create(owner=request.user, upload=upload, allowed=DOCUMENT_KINDS)
-        copy = selectors.working_copy(module)
-        services.module_update(
-            actor=request.user, module=module, **_copy_as_update(copy), document=document
-        )
+        services.module_attach_document(actor=request.user, module=module, document=document)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
