@@ -34,7 +34,8 @@ _SUPPORTED_COMPRESSION = {
     zipfile.ZIP_BZIP2,
     zipfile.ZIP_LZMA,
 }
-_DRIVE = re.compile(r"^[A-Za-z]:")
+# Any letter then a colon, not only ASCII: such names mean nothing good in a package.
+_DRIVE = re.compile(r"^[^\W\d_]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
