@@ -342,6 +342,8 @@ PEERPATH_SCORM_MAX_FILES = env_int("PEERPATH_SCORM_MAX_FILES", 10_000)
 # How long a learner's player link stays valid, and the largest run-time commit accepted.
 PEERPATH_SCORM_PLAY_HOURS = env_int("PEERPATH_SCORM_PLAY_HOURS", 12)
 PEERPATH_SCORM_MAX_COMMIT_BYTES = env_int("PEERPATH_SCORM_MAX_COMMIT_BYTES", 512 * 1024)
+# Largest document a client may keep in the xAPI state and profile resources.
+PEERPATH_LRS_MAX_DOCUMENT_BYTES = env_int("PEERPATH_LRS_MAX_DOCUMENT_BYTES", 1024 * 1024)
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

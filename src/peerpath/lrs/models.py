@@ -91,3 +91,55 @@ class StatementRelation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.value}"
+
+
+class DocumentKind(models.TextChoices):
+    STATE = "state", "State"
+    ACTIVITY_PROFILE = "activity_profile", "Activity profile"
+    AGENT_PROFILE = "agent_profile", "Agent profile"
+
+
+class Document(models.Model):
+    """A document a client keeps in the state, activity profile or agent profile resource.
+
+    The resource's parameters can be long IRIs and JSON agents, so rows are found by hashes of
+    them: ``scope`` (kind, activity, agent, registration) names the set a list or a
+    delete-all reads, and ``address`` (scope plus the document's id) names one document.
+    """
+
+    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
+    activity_id = models.CharField(max_length=1000, blank=True)
+    agent_key = models.CharField(max_length=1000, blank=True)
+    registration = models.UUIDField(null=True, blank=True)
+    document_id = models.CharField(max_length=1000)
+    scope = models.CharField(max_length=64)
+    address = models.CharField(max_length=64, unique=True)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=255)
+    # SHA-1 of the content, in hexadecimal: the document's HTTP entity tag.
+    etag = models.CharField(max_length=40)
+    updated = models.DateTimeField()
+    # The key that created the document; an own-only key sees just the ones it created.
+    lrs_key = models.ForeignKey(
+        LrsKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "updated"], name="lrs_doc_scope_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.document_id}"
+
+
+class Activity(models.Model):
+    """The fullest definition of an Activity gathered from the statements stored about it."""
+
+    activity_id = models.CharField(max_length=1000, unique=True)
+    definition = models.JSONField(default=dict)
+    updated = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return self.activity_id

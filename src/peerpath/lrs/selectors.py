@@ -13,8 +13,16 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from peerpath.lrs import validation
+from peerpath.lrs.documents import DocumentAddress
 from peerpath.lrs.identity import learner_agent
-from peerpath.lrs.models import LrsKey, RelationKind, Statement, StatementRelation
+from peerpath.lrs.models import (
+    Activity,
+    Document,
+    LrsKey,
+    RelationKind,
+    Statement,
+    StatementRelation,
+)
 
 MAX_LIMIT = 500
 _CURSOR_SALT = "peerpath.lrs.more"
@@ -197,3 +205,75 @@ def learner_record(public_id: str) -> Iterator[dict[str, Any]]:
     key = validation.agent_key(learner_agent(public_id))
     rows = Statement.objects.filter(agent_key=key, voided=False).order_by("stored", "id")
     return rows.values_list("data", flat=True).iterator(chunk_size=1000)
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    content: bytes
+    content_type: str
+    etag: str
+    updated: datetime
+
+
+def _visible_documents(key: LrsKey) -> QuerySet[Document]:
+    documents = Document.objects.all()
+    return documents.filter(lrs_key=key) if key.own_only else documents
+
+
+def document_at(*, key: LrsKey, address: DocumentAddress) -> StoredDocument | None:
+    """One document of the state or a profile resource, if the key may see it."""
+    found = _visible_documents(key).filter(address=address.address).first()
+    if found is None:
+        return None
+    return StoredDocument(
+        content=bytes(found.content),
+        content_type=found.content_type,
+        etag=found.etag,
+        updated=found.updated,
+    )
+
+
+def document_ids(*, key: LrsKey, scope: str, since: datetime | None) -> list[str]:
+    """The ids of a set's documents (changed after ``since``, if given), oldest change first."""
+    documents = _visible_documents(key).filter(scope=scope)
+    if since is not None:
+        documents = documents.filter(updated__gt=since)
+    return list(documents.order_by("updated", "pk").values_list("document_id", flat=True))
+
+
+def activity_object(activity_id: str) -> dict[str, Any]:
+    """The Activity with the fullest definition the stored statements gave it."""
+    activity: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
+    found = Activity.objects.filter(activity_id=activity_id).values_list("definition", flat=True)
+    definition = found.first()
+    if definition:
+        activity["definition"] = definition
+    return activity
+
+
+_IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
+
+
+def person_for(agent: dict[str, Any]) -> dict[str, Any]:
+    """The Person object for an Agent: its identifier and the names it is known by.
+
+    Peerpath does not link several identifiers to one person, so a Person holds the one
+    identifier asked about; its names are the one given and the latest one a statement used.
+    """
+    person: dict[str, Any] = {"objectType": "Person"}
+    names = [agent["name"]] if isinstance(agent.get("name"), str) else []
+    key = validation.agent_key(agent)
+    latest = (
+        Statement.objects.filter(agent_key=key)
+        .order_by("-stored")
+        .values_list("data__actor__name", flat=True)
+        .first()
+    )
+    if isinstance(latest, str) and latest not in names:
+        names.append(latest)
+    if names:
+        person["name"] = names
+    for name in _IFIS:
+        if name in agent:
+            person[name] = [agent[name]]
+    return person

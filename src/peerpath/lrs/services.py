@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peerpath.lrs import validation
+from peerpath.lrs.activities import activities_record
 from peerpath.lrs.models import LrsKey, RelationKind, Statement, StatementRelation
 
 Json = dict[str, Any]
@@ -199,6 +200,7 @@ def _store_batch(*, key: LrsKey, batch: dict[uuid.UUID, Json]) -> None:
         StatementRelation.objects.bulk_create(
             relation for row in rows for relation in _relations(row)
         )
+        activities_record(statements=[row.data for row in rows])
         if targets:
             Statement.objects.filter(id__in=list(targets)).update(voided=True)
 
