@@ -174,7 +174,13 @@ def test_a_person_holds_the_identifier_and_known_names(xapi: Client) -> None:
 
 @pytest.mark.parametrize(
     "agent",
-    [None, "{not json", json.dumps({"name": "No identifier"}), json.dumps({"mbox": "mina"})],
+    [
+        None,
+        "{not json",
+        json.dumps({"name": "No identifier"}),
+        json.dumps({"mbox": "mina"}),
+        json.dumps({"objectType": "Group", "mbox": "mailto:team@example.com"}),
+    ],
 )
 def test_the_agents_resource_refuses_a_bad_agent(xapi: Client, agent: str | None) -> None:
     response = xapi.get(AGENTS, {} if agent is None else {"agent": agent})

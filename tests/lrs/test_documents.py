@@ -14,6 +14,7 @@ import time_machine
 from django.db import IntegrityError
 from django.test import Client
 from django.utils import timezone
+from django.utils.http import http_date
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -131,27 +132,41 @@ def test_the_ids_list_holds_one_set_and_honours_since(xapi: Client) -> None:
     since = timezone.now() - timedelta(minutes=1)
     send(xapi, "put", STATE, state_params(stateId="new"), {"a": 2})
     send(xapi, "put", STATE, state_params(stateId="elsewhere", activityId=COURSE + "/2"), {})
+    other = json.dumps({"mbox": "mailto:other@example.com"})
+    send(xapi, "put", STATE, state_params(stateId="someone else's", agent=other), {})
     registration = str(uuid.uuid4())
     send(xapi, "put", STATE, state_params(stateId="registered", registration=registration), {})
 
+    # Without a registration the list covers the Activity and Agent's documents of any.
     listing = xapi.get(STATE, state_params(stateId=None))
     assert listing.status_code == 200
-    assert listing.json() == ["old", "new"]
+    assert listing.json() == ["old", "new", "registered"]
+    newest = Document.objects.get(document_id="registered").updated
+    assert listing["Last-Modified"] == http_date(newest.timestamp())
     recent = xapi.get(STATE, state_params(stateId=None, since=since.isoformat()))
-    assert recent.json() == ["new"]
+    assert recent.json() == ["new", "registered"]
     in_registration = xapi.get(STATE, state_params(stateId=None, registration=registration))
     assert in_registration.json() == ["registered"]
     empty = xapi.get(STATE, state_params(stateId=None, activityId=COURSE + "/none"))
     assert empty.json() == []
+    assert "Last-Modified" not in empty
 
 
 def test_delete_one_and_delete_all_of_a_set(xapi: Client) -> None:
+    registration = str(uuid.uuid4())
     for state_id in ("a", "b", "c"):
         send(xapi, "put", STATE, state_params(stateId=state_id), {"id": state_id})
+    send(xapi, "put", STATE, state_params(stateId="r1", registration=registration), {})
+    send(xapi, "put", STATE, state_params(stateId="r2", registration=str(uuid.uuid4())), {})
     send(xapi, "put", STATE, state_params(stateId="keep", activityId=COURSE + "/2"), {})
 
     assert xapi.delete(url(STATE, state_params(stateId="a"))).status_code == 204
-    assert xapi.get(STATE, state_params(stateId=None)).json() == ["b", "c"]
+    assert xapi.get(STATE, state_params(stateId=None)).json() == ["b", "c", "r1", "r2"]
+    # With a registration only that registration's documents go.
+    response = xapi.delete(url(STATE, state_params(stateId=None, registration=registration)))
+    assert response.status_code == 204
+    assert xapi.get(STATE, state_params(stateId=None)).json() == ["b", "c", "r2"]
+    # Without one, every document of the Activity and Agent goes.
     assert xapi.delete(url(STATE, state_params(stateId=None))).status_code == 204
     assert xapi.get(STATE, state_params(stateId=None)).json() == []
     assert Document.objects.get().document_id == "keep"

@@ -167,15 +167,18 @@ def _document_resource(request: HttpRequest, key: LrsKey, resource: _Resource) -
     if resource.id_param not in request.GET:
         if method in _READS:
             scope = documents.document_scope(
-                kind=resource.kind,
-                activity_id=activity_id,
-                agent_key=agent_key,
+                kind=resource.kind, activity_id=activity_id, agent_key=agent_key
+            )
+            found = selectors.document_ids(
+                key=key,
+                scope=scope,
                 registration=registration,
+                since=_timestamp_param(request, "since"),
             )
-            ids = selectors.document_ids(
-                key=key, scope=scope, since=_timestamp_param(request, "since")
-            )
-            return _without_body_for_head(request, _json(ids))
+            response = _json(found.ids)
+            if found.updated is not None:
+                response["Last-Modified"] = http_date(found.updated.timestamp())
+            return _without_body_for_head(request, response)
         if method == "DELETE" and resource.by_registration:
             documents.documents_delete(
                 key=key,
@@ -279,4 +282,6 @@ def agents(request: HttpRequest, key: LrsKey) -> HttpResponse:
     _only_params(request, {"agent"})
     _agent(request)
     agent = json.loads(request.GET["agent"])
+    if agent.get("objectType") == "Group":
+        raise BadRequest("agent must be an Agent, not a Group.")
     return _without_body_for_head(request, _json(selectors.person_for(agent)))

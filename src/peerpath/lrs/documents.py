@@ -52,15 +52,12 @@ class DocumentAddress:
     @property
     def scope(self) -> str:
         return document_scope(
-            kind=self.kind,
-            activity_id=self.activity_id,
-            agent_key=self.agent_key,
-            registration=self.registration,
+            kind=self.kind, activity_id=self.activity_id, agent_key=self.agent_key
         )
 
     @property
     def address(self) -> str:
-        return _digest(self.scope, self.document_id)
+        return _digest(self.scope, str(self.registration or ""), self.document_id)
 
 
 @dataclass(frozen=True)
@@ -81,11 +78,10 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def document_scope(
-    *, kind: DocumentKind, activity_id: str, agent_key: str, registration: uuid.UUID | None
-) -> str:
-    """The hash naming the set of documents a list or a delete-all of the state resource reads."""
-    return _digest(kind, activity_id, agent_key, str(registration or ""))
+def document_scope(*, kind: DocumentKind, activity_id: str, agent_key: str) -> str:
+    """The hash naming the set of documents a list or a delete-all reads (before any
+    registration narrows it)."""
+    return _digest(kind, activity_id, agent_key)
 
 
 def entity_tag(content: bytes) -> str:
@@ -297,12 +293,13 @@ def documents_delete(
     agent_key: str,
     registration: uuid.UUID | None,
 ) -> int:
-    """Delete every document of a set (the state resource without a stateId); an own-only key
-    deletes only the ones it created. Returns how many went."""
-    scope = document_scope(
-        kind=kind, activity_id=activity_id, agent_key=agent_key, registration=registration
-    )
+    """Delete every document of a set (the state resource without a stateId): all of the
+    Activity and Agent's, or only those of one registration. An own-only key deletes only the
+    ones it created. Returns how many went."""
+    scope = document_scope(kind=kind, activity_id=activity_id, agent_key=agent_key)
     documents = Document.objects.filter(scope=scope)
+    if registration is not None:
+        documents = documents.filter(registration=registration)
     if key.own_only:
         documents = documents.filter(lrs_key=key)
     with transaction.atomic():

@@ -103,8 +103,8 @@ class Document(models.Model):
     """A document a client keeps in the state, activity profile or agent profile resource.
 
     The resource's parameters can be long IRIs and JSON agents, so rows are found by hashes of
-    them: ``scope`` (kind, activity, agent, registration) names the set a list or a
-    delete-all reads, and ``address`` (scope plus the document's id) names one document.
+    them: ``scope`` (kind, activity, agent) names the set a list or a delete-all reads, and
+    ``address`` (scope, registration and the document's id) names one document.
     """
 
     kind = models.CharField(max_length=16, choices=DocumentKind.choices)

@@ -233,12 +233,25 @@ def document_at(*, key: LrsKey, address: DocumentAddress) -> StoredDocument | No
     )
 
 
-def document_ids(*, key: LrsKey, scope: str, since: datetime | None) -> list[str]:
-    """The ids of a set's documents (changed after ``since``, if given), oldest change first."""
+@dataclass(frozen=True)
+class DocumentIds:
+    ids: list[str]
+    # When the most recently changed of them changed; None for an empty list.
+    updated: datetime | None
+
+
+def document_ids(
+    *, key: LrsKey, scope: str, registration: uuid.UUID | None, since: datetime | None
+) -> DocumentIds:
+    """The ids of a set's documents (of one registration, changed after ``since``, if given),
+    oldest change first."""
     documents = _visible_documents(key).filter(scope=scope)
+    if registration is not None:
+        documents = documents.filter(registration=registration)
     if since is not None:
         documents = documents.filter(updated__gt=since)
-    return list(documents.order_by("updated", "pk").values_list("document_id", flat=True))
+    rows = list(documents.order_by("updated", "pk").values_list("document_id", "updated"))
+    return DocumentIds(ids=[ident for ident, _ in rows], updated=rows[-1][1] if rows else None)
 
 
 def activity_object(activity_id: str) -> dict[str, Any]:
