@@ -172,6 +172,13 @@ def test_a_person_holds_the_identifier_and_known_names(xapi: Client) -> None:
     assert head.content == b""
 
 
+def test_an_own_only_key_learns_names_only_from_its_own_statements(xapi: Client) -> None:
+    post(xapi, make_statement(actor={"name": "Mina K.", "mbox": "mailto:mina@example.com"}))
+    own = xapi_client(services.lrs_key_create(name="Sandbox", own_only=True))
+    response = own.get(AGENTS, {"agent": json.dumps({"mbox": "mailto:mina@example.com"})})
+    assert response.json() == {"objectType": "Person", "mbox": ["mailto:mina@example.com"]}
+
+
 @pytest.mark.parametrize(
     "agent",
     [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -11,7 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 import time_machine
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.test import Client
 from django.utils import timezone
 from django.utils.http import http_date
@@ -603,3 +604,39 @@ def test_reading_a_document_costs_two_queries(xapi: Client, django_assert_num_qu
         assert xapi.get(STATE, state_params(stateId="s3")).json() == {"n": 3}
     with django_assert_num_queries(2):
         assert len(xapi.get(STATE, state_params(stateId=None)).json()) == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_posts_leave_one_merged_document() -> None:
+    """Writers in separate connections racing to create one document: every one lands, in
+    one row, whatever the interleaving."""
+    key = services.lrs_key_create(name="Player").key
+    address = documents.DocumentAddress(
+        kind=DocumentKind.STATE, document_id="race", activity_id=COURSE
+    )
+    barrier = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            documents.document_post(
+                key=key,
+                address=address,
+                content=json.dumps({f"w{n}": n}).encode(),
+                content_type="application/json",
+                preconditions=documents.Preconditions(),
+            )
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    row = Document.objects.get()
+    assert json.loads(bytes(row.content)) == {"w0": 0, "w1": 1, "w2": 2, "w3": 3}

@@ -169,16 +169,7 @@ def _document_resource(request: HttpRequest, key: LrsKey, resource: _Resource) -
             scope = documents.document_scope(
                 kind=resource.kind, activity_id=activity_id, agent_key=agent_key
             )
-            found = selectors.document_ids(
-                key=key,
-                scope=scope,
-                registration=registration,
-                since=_timestamp_param(request, "since"),
-            )
-            response = _json(found.ids)
-            if found.updated is not None:
-                response["Last-Modified"] = http_date(found.updated.timestamp())
-            return _without_body_for_head(request, response)
+            return _ids_response(request, key, scope, registration)
         if method == "DELETE" and resource.by_registration:
             documents.documents_delete(
                 key=key,
@@ -223,6 +214,18 @@ def _document_resource(request: HttpRequest, key: LrsKey, resource: _Resource) -
     except documents.DocumentNotYours as exc:
         return _error(403, str(exc))
     return _written(etag)
+
+
+def _ids_response(
+    request: HttpRequest, key: LrsKey, scope: str, registration: uuid.UUID | None
+) -> HttpResponse:
+    found = selectors.document_ids(
+        key=key, scope=scope, registration=registration, since=_timestamp_param(request, "since")
+    )
+    response = _json(found.ids)
+    if found.updated is not None:
+        response["Last-Modified"] = http_date(found.updated.timestamp())
+    return _without_body_for_head(request, response)
 
 
 def _document_response(key: LrsKey, address: DocumentAddress, *, head: bool) -> HttpResponse:
@@ -284,4 +287,4 @@ def agents(request: HttpRequest, key: LrsKey) -> HttpResponse:
     agent = json.loads(request.GET["agent"])
     if agent.get("objectType") == "Group":
         raise BadRequest("agent must be an Agent, not a Group.")
-    return _without_body_for_head(request, _json(selectors.person_for(agent)))
+    return _without_body_for_head(request, _json(selectors.person_for(key=key, agent=agent)))

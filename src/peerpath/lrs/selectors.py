@@ -267,17 +267,18 @@ def activity_object(activity_id: str) -> dict[str, Any]:
 _IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 
 
-def person_for(agent: dict[str, Any]) -> dict[str, Any]:
+def person_for(*, key: LrsKey, agent: dict[str, Any]) -> dict[str, Any]:
     """The Person object for an Agent: its identifier and the names it is known by.
 
     Peerpath does not link several identifiers to one person, so a Person holds the one
-    identifier asked about; its names are the one given and the latest one a statement used.
+    identifier asked about; its names are the one given and the latest one a statement the
+    key may read used.
     """
     person: dict[str, Any] = {"objectType": "Person"}
     names = [agent["name"]] if isinstance(agent.get("name"), str) else []
-    key = validation.agent_key(agent)
     latest = (
-        Statement.objects.filter(agent_key=key)
+        _visible(key)
+        .filter(agent_key=validation.agent_key(agent))
         .order_by("-stored")
         .values_list("data__actor__name", flat=True)
         .first()
