@@ -12,9 +12,15 @@ from django.core import signing
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from peerpath.lrs import validation
+from peerpath.lrs import attachments, validation
 from peerpath.lrs.identity import learner_agent
-from peerpath.lrs.models import LrsKey, RelationKind, Statement, StatementRelation
+from peerpath.lrs.models import (
+    AttachmentBody,
+    LrsKey,
+    RelationKind,
+    Statement,
+    StatementRelation,
+)
 
 MAX_LIMIT = 500
 _CURSOR_SALT = "peerpath.lrs.more"
@@ -57,6 +63,21 @@ def statement_by_id(*, key: LrsKey, statement_id: uuid.UUID, voided: bool) -> di
     """One statement: a live one by ``statementId``, a voided one by ``voidedStatementId``."""
     found = _visible(key).filter(id=statement_id, voided=voided).only("data").first()
     return found.data if found is not None else None
+
+
+def attachment_bodies(hashes: list[str]) -> list[attachments.Body]:
+    """The stored bodies among these hashes, in their order (one query).
+
+    Callers pass only hashes named by statements the reader may see.
+    """
+    rows = {row.sha2: row for row in AttachmentBody.objects.filter(sha2__in=hashes)}
+    return [
+        attachments.Body(
+            sha2=sha2, content_type=rows[sha2].content_type, content=bytes(rows[sha2].content)
+        )
+        for sha2 in hashes
+        if sha2 in rows
+    ]
 
 
 def _visible(key: LrsKey) -> QuerySet[Statement]:
