@@ -31,6 +31,18 @@ _IGNORED = ("id", "authority", "stored", "timestamp", "version", "attachments")
 Json = dict[str, Any]
 
 
+def _registry() -> jws.JWSRegistry:
+    """The RSA algorithms only, with room for an x5c certificate chain in the header."""
+    registry = jws.JWSRegistry(algorithms=ALGORITHMS)
+    registry.max_header_length = 64 * 1024
+    registry.max_payload_length = 1024 * 1024
+    registry.max_signature_length = 4096
+    return registry
+
+
+_REGISTRY = _registry()
+
+
 def check(statement: Json, parts: dict[str, Part], where: str = "") -> None:
     """Raise ``AttachmentsInvalid`` unless each signature attachment signs this statement."""
     for index, attachment in enumerate(statement.get("attachments", [])):
@@ -47,7 +59,7 @@ def check(statement: Json, parts: dict[str, Part], where: str = "") -> None:
 
 def _verify(statement: Json, token: bytes, path: str) -> None:
     try:
-        extracted = jws.extract_compact(token.strip())
+        extracted = jws.extract_compact(token.strip(), registry=_REGISTRY)
     except (JoseError, ValueError) as exc:
         raise AttachmentsInvalid(f"{path}: the signature is not a compact JWS.") from exc
     header = extracted.headers()
@@ -69,7 +81,9 @@ def _verify(statement: Json, token: bytes, path: str) -> None:
     if "x5c" in header:
         key = _certificate_key(header["x5c"], path)
         try:
-            jws.deserialize_compact(token.strip(), key, algorithms=[str(algorithm)])
+            jws.deserialize_compact(
+                token.strip(), key, algorithms=[str(algorithm)], registry=_REGISTRY
+            )
         except (JoseError, ValueError) as exc:
             raise AttachmentsInvalid(f"{path}: the signature does not verify.") from exc
 
