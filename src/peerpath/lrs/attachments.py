@@ -150,20 +150,23 @@ class Body:
     content: bytes
 
 
-def build(document: bytes, bodies: Iterable[Body]) -> tuple[bytes, str]:
-    """A ``multipart/mixed`` body: the JSON document, then each attachment; and its type."""
+def build(document: bytes, bodies: Iterable[Body]) -> tuple[Iterator[bytes], str]:
+    """A ``multipart/mixed`` body, as chunks: the JSON document, then each attachment as the
+    iterable yields it (so bodies can be read one at a time); and its content type."""
     boundary = secrets.token_hex(16)
-    chunks = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(), document]
-    for body in bodies:
-        chunks.append(
-            (
+
+    def chunks() -> Iterator[bytes]:
+        yield f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode()
+        yield document
+        for body in bodies:
+            yield (
                 f"\r\n--{boundary}\r\nContent-Type: {body.content_type}\r\n"
                 f"Content-Transfer-Encoding: binary\r\nX-Experience-API-Hash: {body.sha2}\r\n\r\n"
             ).encode()
-        )
-        chunks.append(body.content)
-    chunks.append(f"\r\n--{boundary}--\r\n".encode())
-    return b"".join(chunks), f"multipart/mixed; boundary={boundary}"
+            yield body.content
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    return chunks(), f"multipart/mixed; boundary={boundary}"
 
 
 def hashes_in(statements: Iterable[Json]) -> list[str]:

@@ -65,19 +65,16 @@ def statement_by_id(*, key: LrsKey, statement_id: uuid.UUID, voided: bool) -> di
     return found.data if found is not None else None
 
 
-def attachment_bodies(hashes: list[str]) -> list[attachments.Body]:
-    """The stored bodies among these hashes, in their order (one query).
+def attachment_bodies(hashes: list[str]) -> Iterator[attachments.Body]:
+    """The stored bodies among these hashes, read one row at a time as they are sent.
 
     Callers pass only hashes named by statements the reader may see.
     """
-    rows = {row.sha2: row for row in AttachmentBody.objects.filter(sha2__in=hashes)}
-    return [
-        attachments.Body(
-            sha2=sha2, content_type=rows[sha2].content_type, content=bytes(rows[sha2].content)
-        )
-        for sha2 in hashes
-        if sha2 in rows
-    ]
+    rows = AttachmentBody.objects.filter(sha2__in=hashes).order_by("sha2")
+    for sha2, content_type, content in rows.values_list("sha2", "content_type", "content").iterator(
+        chunk_size=1
+    ):
+        yield attachments.Body(sha2=sha2, content_type=content_type, content=bytes(content))
 
 
 def _visible(key: LrsKey) -> QuerySet[Statement]:

@@ -23,6 +23,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
@@ -87,7 +88,7 @@ def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
     return (key, secret) if sep and key else None
 
 
-View = Callable[[HttpRequest, "LrsKey"], HttpResponse]
+View = Callable[[HttpRequest, "LrsKey"], HttpResponseBase]
 
 # Browser-based xAPI clients call the LRS from other origins. Keys travel in the Authorization
 # header, never in cookies, so any origin may call and no credentials mode is involved.
@@ -116,7 +117,7 @@ _FORM_HEADERS = {
 _METHODS = {"GET", "HEAD", "PUT", "POST", "DELETE"}
 
 
-def _finish(response: HttpResponse) -> HttpResponse:
+def _finish(response: HttpResponseBase) -> HttpResponseBase:
     """Headers every /xapi/ answer carries: the version, no caching, and CORS."""
     response["X-Experience-API-Version"] = VERSION
     response["Cache-Control"] = "no-store"
@@ -154,7 +155,8 @@ def _alternate(request: HttpRequest) -> HttpRequest:
         form = request.POST
     except RequestDataTooBig as exc:
         raise _TooLarge from exc
-    environ = dict(request.META)
+    # The content is JSON unless the form's Content-Type field says otherwise.
+    environ = {**request.META, "CONTENT_TYPE": "application/json"}
     params: list[tuple[str, str]] = []
     content = ""
     for name, values in form.lists():
@@ -167,10 +169,6 @@ def _alternate(request: HttpRequest) -> HttpRequest:
         else:
             params.extend((name, value) for value in values)
     body = content.encode("utf-8")
-    if body:
-        environ.setdefault("CONTENT_TYPE", "application/json")
-        if environ["CONTENT_TYPE"] == "application/x-www-form-urlencoded":
-            environ["CONTENT_TYPE"] = "application/json"
     environ.update(
         {
             "REQUEST_METHOD": method,
@@ -182,14 +180,14 @@ def _alternate(request: HttpRequest) -> HttpRequest:
     return WSGIRequest(environ)
 
 
-def xapi_view(view: View) -> Callable[[HttpRequest], HttpResponse]:
+def xapi_view(view: View) -> Callable[[HttpRequest], HttpResponseBase]:
     """What every authenticated xAPI resource shares: CORS (a preflight needs no key), the
     alternate request syntax, the version header, and the key check."""
 
     @login_not_required
     @csrf_exempt
     @wraps(view)
-    def wrapped(request: HttpRequest) -> HttpResponse:
+    def wrapped(request: HttpRequest) -> HttpResponseBase:
         if request.method == "OPTIONS":
             return _finish(_preflight())
         try:
@@ -212,9 +210,10 @@ def xapi_view(view: View) -> Callable[[HttpRequest], HttpResponse]:
             else None
         )
         if key is None:
-            response = _error(401, "Give a valid LRS key and secret with HTTP Basic.")
-            response["WWW-Authenticate"] = _REALM
-            return _finish(response)
+            refused = _error(401, "Give a valid LRS key and secret with HTTP Basic.")
+            refused["WWW-Authenticate"] = _REALM
+            return _finish(refused)
+        response: HttpResponseBase
         try:
             response = view(request, key)
         except BadRequest as exc:
@@ -228,7 +227,7 @@ def xapi_view(view: View) -> Callable[[HttpRequest], HttpResponse]:
 
 @login_not_required
 @csrf_exempt
-def about(request: HttpRequest) -> HttpResponse:
+def about(request: HttpRequest) -> HttpResponseBase:
     """Which xAPI versions this LRS speaks; open to anyone, as the specification asks."""
     if request.method == "OPTIONS":
         return _finish(_preflight())
@@ -240,10 +239,11 @@ def about(request: HttpRequest) -> HttpResponse:
 
 
 @xapi_view
-def statements(request: HttpRequest, key: LrsKey) -> HttpResponse:
+def statements(request: HttpRequest, key: LrsKey) -> HttpResponseBase:
     if request.method in {"GET", "HEAD"}:
         # Taken before the read, and sent with every answer, errors included.
         consistent = selectors.consistent_through()
+        response: HttpResponseBase
         if not key.can_read:
             response = _error(403, "This key may not read statements.")
         else:
@@ -252,7 +252,9 @@ def statements(request: HttpRequest, key: LrsKey) -> HttpResponse:
             except BadRequest as exc:
                 response = _error(400, str(exc))
         response["X-Experience-API-Consistent-Through"] = _iso(consistent)
-        if request.method == "HEAD":
+        if request.method == "HEAD" and isinstance(response, StreamingHttpResponse):
+            response.streaming_content = []
+        elif request.method == "HEAD" and isinstance(response, HttpResponse):
             response.content = b""
         return response
     if request.method in {"PUT", "POST"}:
@@ -434,7 +436,7 @@ def _query(request: HttpRequest) -> selectors.StatementQuery:
     )
 
 
-def _get(request: HttpRequest, key: LrsKey) -> HttpResponse:
+def _get(request: HttpRequest, key: LrsKey) -> HttpResponseBase:
     _only_params(request, _GET_PARAMS)
     fmt = request.GET.get("format", "exact")
     if fmt not in formats.FORMATS:
@@ -476,10 +478,12 @@ def _get(request: HttpRequest, key: LrsKey) -> HttpResponse:
     language = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
     shown = [formats.formatted(s, fmt, language) for s in listed]
     document = shown[0] if single else {"statements": shown, "more": more}
+    response: HttpResponseBase
     if with_attachments:
         bodies = selectors.attachment_bodies(attachments.hashes_in(listed))
-        content, content_type = attachments.build(json.dumps(document).encode(), bodies)
-        response = HttpResponse(content, content_type=content_type)
+        chunks, content_type = attachments.build(json.dumps(document).encode(), bodies)
+        # Streamed, so a page of large attachments is never held in memory at once.
+        response = StreamingHttpResponse(chunks, content_type=content_type)
     else:
         response = _json(document)
     if last_modified is not None:
