@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from peerpath.lrs import attachments
@@ -203,6 +204,7 @@ def test_a_body_over_the_cap_is_refused(xapi: Client, settings: Any) -> None:
     assert AttachmentBody.objects.count() == 0
 
 
+@hypothesis_settings(deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -226,3 +228,14 @@ def test_a_built_multipart_body_parses_back_to_the_same_parts(
     assert [(p.content, p.content_type, p.sha2) for p in parsed.parts] == [
         (b.content, b.content_type, b.sha2) for b in built
     ]
+
+
+@hypothesis_settings(deadline=None)
+@given(st.binary(max_size=400), st.sampled_from(["", "--", "\r\n--", "Content-Type: x\r\n\r\n"]))
+def test_any_body_is_either_parsed_or_refused_with_a_reason(noise: bytes, prefix: str) -> None:
+    body = prefix.encode() + BOUNDARY.encode() + b"\r\n" + noise
+    try:
+        parsed = attachments.parse(body, MIXED)
+    except attachments.AttachmentsInvalid:
+        return
+    assert all(attachments.digest(p.sha2, p.content) == p.sha2 for p in parsed.parts)
