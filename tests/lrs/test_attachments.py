@@ -239,3 +239,27 @@ def test_any_body_is_either_parsed_or_refused_with_a_reason(noise: bytes, prefix
     except attachments.AttachmentsInvalid:
         return
     assert all(attachments.digest(p.sha2, p.content) == p.sha2 for p in parsed.parts)
+
+
+def test_a_conflicting_batch_stores_no_attachment(xapi: Client) -> None:
+    ident = str(uuid.uuid4())
+    assert send(xapi, multipart(make_statement(id=ident))).status_code == 200
+    changed = make_statement(id=ident, result={"success": True}, attachments=[declared(PDF)])
+    response = send(xapi, multipart([make_statement(), changed], part(PDF)))
+    assert response.status_code == 409
+    assert Statement.objects.count() == 1
+    assert AttachmentBody.objects.count() == 0
+
+
+def test_a_page_with_attachments_costs_one_more_query_however_many_bodies(
+    xapi: Client, django_assert_num_queries: Any
+) -> None:
+    bodies = [f"evidence {n}".encode() for n in range(12)]
+    batch = [make_statement(attachments=[declared(body)]) for body in bodies]
+    send(xapi, multipart(batch, *(part(body) for body in bodies)))
+    xapi.get(URL)  # the key's last use is recorded at most once a minute
+    # The key, the page of statements, then the bodies.
+    with django_assert_num_queries(3):
+        response = xapi.get(URL, {"attachments": "true"})
+        parsed = attachments.parse(response.getvalue(), response["Content-Type"])
+    assert sorted(p.content for p in parsed.parts) == sorted(bodies)

@@ -3,7 +3,9 @@ nothing from writing an id another key holds."""
 
 from __future__ import annotations
 
+import json
 import uuid
+from typing import Any
 
 import pytest
 
@@ -98,3 +100,17 @@ def test_a_key_resends_its_own_statement_without_conflict(partner: LrsKey) -> No
     assert services.statements_store(key=partner, statements=[statement]) == [
         uuid.UUID(statement["id"])
     ]
+
+
+def test_over_http_the_conflict_answer_does_not_depend_on_the_content(
+    owner: LrsKey, own_only: Any
+) -> None:
+    statement = make_statement(id=str(uuid.uuid4()))
+    services.statements_store(key=owner, statements=[statement])
+    url = f"/xapi/statements?statementId={statement['id']}"
+    answers = [
+        own_only.put(url, data=json.dumps(body), content_type="application/json")
+        for body in (statement, {**statement, "result": {"success": True}})
+    ]
+    assert [a.status_code for a in answers] == [409, 409]
+    assert answers[0].json() == answers[1].json()
