@@ -327,10 +327,16 @@ PEERPATH_MAX_ASSET_BYTES = env_int("PEERPATH_MAX_ASSET_BYTES", 20 * 1024 * 1024)
 PEERPATH_MAX_IMAGE_BYTES = env_int("PEERPATH_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 # Larger images are refused before they are decoded (a small file can hold a huge bitmap).
 PEERPATH_MAX_IMAGE_PIXELS = env_int("PEERPATH_MAX_IMAGE_PIXELS", 40_000_000)
-if max(PEERPATH_MAX_ASSET_BYTES, PEERPATH_MAX_IMAGE_BYTES) >= PEERPATH_MAX_UPLOAD_BYTES:
+# The largest xAPI statements request that carries attachment bodies (multipart/mixed);
+# statements sent as plain JSON stay under PEERPATH_MAX_BODY_BYTES.
+PEERPATH_XAPI_MAX_REQUEST_BYTES = env_int("PEERPATH_XAPI_MAX_REQUEST_BYTES", 20 * 1024 * 1024)
+if (
+    max(PEERPATH_MAX_ASSET_BYTES, PEERPATH_MAX_IMAGE_BYTES, PEERPATH_XAPI_MAX_REQUEST_BYTES)
+    >= PEERPATH_MAX_UPLOAD_BYTES
+):
     raise ImproperlyConfigured(
-        "PEERPATH_MAX_ASSET_BYTES and PEERPATH_MAX_IMAGE_BYTES must stay below "
-        "PEERPATH_MAX_UPLOAD_BYTES, which caps the whole request."
+        "PEERPATH_MAX_ASSET_BYTES, PEERPATH_MAX_IMAGE_BYTES and PEERPATH_XAPI_MAX_REQUEST_BYTES "
+        "must stay below PEERPATH_MAX_UPLOAD_BYTES, which caps the whole request."
     )
 
 # SCORM packages: the zip itself, what it may expand to, and how far one entry may expand

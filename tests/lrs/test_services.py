@@ -104,7 +104,7 @@ def test_a_duplicate_key_at_insert_time_is_compared_again_not_an_error(
     original = services._voiding_targets
     raced: list[bool] = []
 
-    def another_request_inserts_first(new):
+    def another_request_inserts_first(new, *, key):
         if not raced:
             raced.append(True)
             Statement.objects.create(
@@ -116,7 +116,7 @@ def test_a_duplicate_key_at_insert_time_is_compared_again_not_an_error(
                 agent_key="mbox:mailto:x@example.com",
                 authority_key="",
             )
-        return original(new)
+        return original(new, key=key)
 
     monkeypatch.setattr(services, "_voiding_targets", another_request_inserts_first)
     assert services.statements_store(key=key, statements=[make_statement(id=str(ident))]) == [ident]

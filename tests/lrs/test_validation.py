@@ -89,18 +89,46 @@ def test_a_minimal_statement_is_valid_and_unchanged() -> None:
         ),
         ({"context": {"extensions": {"color": 1}}}, "context.extensions key 'color'"),
         ({"result": None}, "result must not be null"),
+        ({"result": {"duration": "P4W1D"}}, "result.duration must be an ISO 8601 duration"),
+        (
+            {"object": {"id": "https://a.example", "definition": {"interactionType": {}}}},
+            "object.definition.interactionType is not an interaction type",
+        ),
+        (
+            {"object": {"id": "https://a.example", "definition": {"correctResponsesPattern": []}}},
+            "object.definition.correctResponsesPattern needs an interactionType",
+        ),
+        (
+            {"authority": {"objectType": "Group", "mbox": "mailto:g@example.com", "member": []}},
+            "authority must be an Agent or an anonymous Group",
+        ),
+        (
+            {"authority": {"objectType": "Group", "member": [{"mbox": "mailto:a@example.com"}]}},
+            "authority.member must hold exactly two Agents",
+        ),
     ],
 )
 def test_a_broken_rule_is_rejected_naming_the_field(change: dict[str, Any], message: str) -> None:
     assert message in rejected(make_statement(**change))
 
 
-def test_revision_is_refused_when_the_object_is_an_agent() -> None:
-    statement = make_statement(
-        object={"objectType": "Agent", "mbox": "mailto:b@example.com"},
-        context={"revision": "2"},
-    )
-    assert "context.revision must not be used" in rejected(statement)
+@pytest.mark.parametrize(
+    "target",
+    [
+        {"objectType": "Agent", "mbox": "mailto:b@example.com"},
+        {"objectType": "StatementRef", "id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"},
+        {
+            "objectType": "SubStatement",
+            "actor": {"mbox": "mailto:b@example.com"},
+            "verb": {"id": "https://v.example/x"},
+            "object": {"id": "https://a.example/x"},
+        },
+    ],
+)
+@pytest.mark.parametrize("name", ["revision", "platform"])
+def test_revision_and_platform_need_an_activity_object(target: dict[str, Any], name: str) -> None:
+    statement = make_statement(object=target, context={name: "2"})
+    assert f"context.{name} is only allowed when the object is an Activity" in rejected(statement)
 
 
 def test_a_voiding_statement_must_target_a_statement_ref() -> None:
@@ -172,3 +200,33 @@ def test_any_scaled_score_outside_minus_one_to_one_is_refused(
 ) -> None:
     statement = {**statement, "result": {"score": {"scaled": scaled}}}
     assert rejected(statement).startswith("result.score.scaled")
+
+
+def test_weeks_stand_alone_in_a_duration() -> None:
+    assert validate_statement(make_statement(result={"duration": "P4W"}))["result"]
+
+
+def test_a_sub_statement_context_activity_becomes_a_list() -> None:
+    single = {"id": "https://a.example/course"}
+    statement = make_statement(
+        object={
+            "objectType": "SubStatement",
+            "actor": {"mbox": "mailto:b@example.com"},
+            "verb": {"id": "https://v.example/x"},
+            "object": {"id": "https://a.example/x"},
+            "context": {"contextActivities": {"parent": single}},
+        }
+    )
+    normalised = validate_statement(statement)
+    assert normalised["object"]["context"]["contextActivities"] == {"parent": [single]}
+
+
+def test_an_oauth_pair_may_be_the_authority() -> None:
+    pair = {
+        "objectType": "Group",
+        "member": [
+            {"account": {"homePage": "https://oauth.example", "name": "app"}},
+            {"mbox": "mailto:mina@example.com"},
+        ],
+    }
+    assert validate_statement(make_statement(authority=pair))["authority"] == pair

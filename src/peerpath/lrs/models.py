@@ -143,3 +143,25 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.activity_id
+
+
+class AttachmentBody(models.Model):
+    """The bytes of an attachment sent in a multipart statements request, kept once per hash.
+
+    Held in the database rather than in file storage so a statement and its attachments commit
+    or roll back together; the request cap (PEERPATH_XAPI_MAX_REQUEST_BYTES) keeps rows small.
+    Statements name their attachments by ``sha2``, so a body is found from the statements a
+    reader may see and never on its own.
+    """
+
+    sha2 = models.CharField(max_length=128, primary_key=True)
+    content_type = models.CharField(max_length=255)
+    length = models.PositiveBigIntegerField()
+    content = models.BinaryField()
+
+    class Meta:
+        verbose_name = "attachment body"
+        verbose_name_plural = "attachment bodies"
+
+    def __str__(self) -> str:
+        return f"{self.sha2[:16]}… ({self.length} bytes)"

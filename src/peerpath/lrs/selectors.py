@@ -12,11 +12,12 @@ from django.core import signing
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from peerpath.lrs import validation
+from peerpath.lrs import attachments, validation
 from peerpath.lrs.documents import DocumentAddress
 from peerpath.lrs.identity import learner_agent
 from peerpath.lrs.models import (
     Activity,
+    AttachmentBody,
     Document,
     LrsKey,
     RelationKind,
@@ -65,6 +66,18 @@ def statement_by_id(*, key: LrsKey, statement_id: uuid.UUID, voided: bool) -> di
     """One statement: a live one by ``statementId``, a voided one by ``voidedStatementId``."""
     found = _visible(key).filter(id=statement_id, voided=voided).only("data").first()
     return found.data if found is not None else None
+
+
+def attachment_bodies(hashes: list[str]) -> Iterator[attachments.Body]:
+    """The stored bodies among these hashes, read one row at a time as they are sent.
+
+    Callers pass only hashes named by statements the reader may see.
+    """
+    rows = AttachmentBody.objects.filter(sha2__in=hashes).order_by("sha2")
+    for sha2, content_type, content in rows.values_list("sha2", "content_type", "content").iterator(
+        chunk_size=1
+    ):
+        yield attachments.Body(sha2=sha2, content_type=content_type, content=bytes(content))
 
 
 def _visible(key: LrsKey) -> QuerySet[Statement]:

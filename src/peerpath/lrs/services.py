@@ -14,11 +14,18 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from peerpath.lrs import validation
+from peerpath.lrs import attachments, signatures, validation
 from peerpath.lrs.activities import activities_record
-from peerpath.lrs.models import LrsKey, RelationKind, Statement, StatementRelation
+from peerpath.lrs.models import (
+    AttachmentBody,
+    LrsKey,
+    RelationKind,
+    Statement,
+    StatementRelation,
+)
 
 Json = dict[str, Any]
 
@@ -126,15 +133,24 @@ def _prepare(raw: Any, *, index: int | None) -> Json:
 
 
 def statements_store(
-    *, key: LrsKey, statements: list[Any], single: bool = False
+    *,
+    key: LrsKey,
+    statements: list[Any],
+    single: bool = False,
+    parts: list[attachments.Part] | None = None,
 ) -> list[uuid.UUID]:
-    """Store a batch all-or-nothing and return the ids in order.
+    """Store a batch all-or-nothing, with its attachment bodies, and return the ids in order.
 
     A statement re-sent with the same id and the same content is accepted without a second
-    copy; the same id with other content raises ``StatementConflict``. Voiding statements
-    mark their targets voided; a voiding statement cannot itself be voided.
+    copy; the same id with other content raises ``StatementConflict``, and so does any id
+    already held by a statement this key may not read, whatever its content, so the answer
+    never tells such a key what another key wrote. Voiding statements mark their targets
+    voided when the key may void them (see ``_hidden_from``); a voiding statement cannot
+    itself be voided. Attachments without a fileUrl need their body among ``parts``; signed
+    statements must carry a valid signature. Bodies are stored in the same transaction.
     """
     prepared = [_prepare(raw, index=None if single else i) for i, raw in enumerate(statements)]
+    received = attachments.check_parts(prepared, parts or [])
     ids: list[uuid.UUID] = []
     seen: dict[uuid.UUID, Json] = {}
     for statement in prepared:
@@ -144,16 +160,50 @@ def statements_store(
         statement["id"] = str(ident)
         seen[ident] = statement
         ids.append(ident)
-    try:
-        _store_batch(key=key, batch=seen)
-    except _Raced:
-        # Another request stored one of these ids between our check and our insert; compare
-        # again now that its row is committed (same content is then accepted, other is 409).
+    for index, statement in enumerate(prepared):
+        signatures.check(statement, received, "" if single else f"statement [{index}]: ")
+    with transaction.atomic():
+        hidden = _hidden_from(key, list(seen))
+        if hidden:
+            raise StatementConflict(f"Statement id {min(hidden)} is already in use.")
         try:
             _store_batch(key=key, batch=seen)
-        except _Raced as exc:
-            raise StatementConflict("A statement id is being stored by another request.") from exc
+        except _Raced:
+            # Another request stored one of these ids between our check and our insert;
+            # compare again now that its row is committed (same content is then accepted,
+            # other is 409).
+            try:
+                _store_batch(key=key, batch=seen)
+            except _Raced as exc:
+                raise StatementConflict(
+                    "A statement id is being stored by another request."
+                ) from exc
+        # Bodies are named by their hash, so one already held is the same body: keep it.
+        AttachmentBody.objects.bulk_create(
+            [
+                AttachmentBody(
+                    sha2=part.sha2,
+                    content_type=part.content_type,
+                    length=len(part.content),
+                    content=part.content,
+                )
+                for part in received.values()
+            ],
+            ignore_conflicts=True,
+        )
     return ids
+
+
+def _hidden_from(key: LrsKey, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of ``ids`` stored by statements this key may not read.
+
+    A key reads (and may void) the statements it wrote; a key with read scope that is not
+    limited to its own statements reads every statement.
+    """
+    if key.can_read and not key.own_only:
+        return set()
+    others = Statement.objects.filter(id__in=ids).exclude(lrs_key=key)
+    return set(others.values_list("id", flat=True))
 
 
 class _Raced(Exception):
@@ -176,12 +226,8 @@ def _store_batch(*, key: LrsKey, batch: dict[uuid.UUID, Json]) -> None:
                     f"Statement {ident} is already stored with different content."
                 )
         new = {ident: s for ident, s in batch.items() if ident not in existing}
-        targets = _voiding_targets(new)
-        already_voided = set(
-            Statement.objects.filter(voiding_target__in=list(new)).values_list(
-                "voiding_target", flat=True
-            )
-        )
+        targets = _voiding_targets(new, key=key)
+        already_voided = _voided_before_arrival(new, key=key)
         # Taken as late as possible, so "stored" is close to the moment readers can see it.
         now = timezone.now()
         rows = [
@@ -205,11 +251,22 @@ def _store_batch(*, key: LrsKey, batch: dict[uuid.UUID, Json]) -> None:
             Statement.objects.filter(id__in=list(targets)).update(voided=True)
 
 
-def _voiding_targets(new: dict[uuid.UUID, Json]) -> set[uuid.UUID]:
+def _voided_before_arrival(new: dict[uuid.UUID, Json], *, key: LrsKey) -> set[uuid.UUID]:
+    """New ids a stored voiding statement already targets, by a key that may void them:
+    the same key, or one that reads every statement."""
+    may_void = Q(lrs_key=key) | Q(lrs_key__can_read=True, lrs_key__own_only=False)
+    voids = Statement.objects.filter(may_void, voiding_target__in=list(new))
+    return {t for t in voids.values_list("voiding_target", flat=True) if t is not None}
+
+
+def _voiding_targets(new: dict[uuid.UUID, Json], *, key: LrsKey) -> set[uuid.UUID]:
+    """The statements the new voiding statements void. A target this key may not read is
+    treated as not stored: it stays live, and nothing tells the key it exists."""
     targets: set[uuid.UUID] = set()
     for statement in new.values():
         if statement["verb"]["id"] == validation.VOIDED_VERB:
             targets.add(uuid.UUID(statement["object"]["id"]))
+    targets -= _hidden_from(key, list(targets - new.keys()))
     if not targets:
         return targets
     voiding_in_batch = {

@@ -21,9 +21,10 @@ _VERSION = re.compile(r"^1\.0(\.\d+)?$")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 _SHA2 = re.compile(r"^[0-9a-fA-F]{56,128}$")
+# ISO 8601 durations: PnYnMnDTnHnMnS (any part may be left out), or PnW on its own.
 _DURATION = re.compile(
-    r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?"
-    r"(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
+    r"^P(?:\d+W|(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?"
+    r"(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?)$"
 )
 _ISO_TIMESTAMP = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$"
@@ -254,9 +255,13 @@ def _definition(value: Any, path: str) -> None:
     if "extensions" in definition:
         _extensions(definition["extensions"], f"{path}.extensions")
     interaction = definition.get("interactionType")
-    if interaction is not None and interaction not in _INTERACTION_TYPES:
+    if "interactionType" in definition and (
+        not isinstance(interaction, str) or interaction not in _INTERACTION_TYPES
+    ):
         raise _fail(f"{path}.interactionType", "is not an interaction type xAPI defines")
     if "correctResponsesPattern" in definition:
+        if interaction is None:
+            raise _fail(f"{path}.correctResponsesPattern", "needs an interactionType")
         pattern = definition["correctResponsesPattern"]
         if not isinstance(pattern, list) or not all(isinstance(p, str) for p in pattern):
             raise _fail(f"{path}.correctResponsesPattern", "must be a list of strings")
@@ -286,7 +291,8 @@ def _statement_ref(value: Json, path: str) -> None:
     _uuid(value["id"], f"{path}.id")
 
 
-def _object_of(value: Any, path: str, *, nested: bool) -> None:
+def _object_of(value: Any, path: str, *, nested: bool) -> Json:
+    """The object, normalised (a SubStatement's context activities become lists)."""
     target = _object(value, path)
     kind = target.get("objectType", "Activity")
     if kind == "Activity":
@@ -314,12 +320,13 @@ def _object_of(value: Any, path: str, *, nested: bool) -> None:
                 "attachments",
             },
         )
-        _body(target, path, nested=True)
+        return _body(target, path, nested=True)
     else:
         raise _fail(
             f"{path}.objectType",
             "must be Activity, Agent, Group, StatementRef or SubStatement",
         )
+    return target
 
 
 def _score(value: Any, path: str) -> None:
@@ -385,8 +392,8 @@ def _context(value: Any, path: str, *, object_kind: str) -> Json:
     for name in ("revision", "platform"):
         if name in context:
             _string(context[name], f"{path}.{name}")
-            if object_kind in {"Agent", "Group"}:
-                raise _fail(f"{path}.{name}", "must not be used when the object is an Agent")
+            if object_kind != "Activity":
+                raise _fail(f"{path}.{name}", "is only allowed when the object is an Activity")
     if "language" in context and not _LANGUAGE_TAG.match(
         _string(context["language"], f"{path}.language")
     ):
@@ -437,10 +444,10 @@ def _attachments(value: Any, path: str) -> None:
             raise _fail(f"{where}.length", "must be a whole number of bytes")
         if not _SHA2.match(_string(attachment["sha2"], f"{where}.sha2")):
             raise _fail(f"{where}.sha2", "must be a hexadecimal SHA-2 hash")
-        # Attachment bodies in multipart requests are not accepted yet: fileUrl is required.
-        if "fileUrl" not in attachment:
-            raise _fail(f"{where}.fileUrl", "is required (attachment bodies are not accepted)")
-        _iri(attachment["fileUrl"], f"{where}.fileUrl")
+        # Without a fileUrl the body must come as a part of a multipart request; the view
+        # checks that against the parts it received.
+        if "fileUrl" in attachment:
+            _iri(attachment["fileUrl"], f"{where}.fileUrl")
 
 
 def _body(value: Json, path: str, *, nested: bool) -> Json:
@@ -452,7 +459,7 @@ def _body(value: Json, path: str, *, nested: bool) -> Json:
     statement = dict(value)
     _actor(value["actor"], f"{prefix}actor")
     _verb(value["verb"], f"{prefix}verb")
-    _object_of(value["object"], f"{prefix}object", nested=nested)
+    statement["object"] = _object_of(value["object"], f"{prefix}object", nested=nested)
     if "result" in value:
         _result(value["result"], f"{prefix}result")
     if "context" in value:
@@ -480,6 +487,16 @@ _TOP_LEVEL = {
 }
 
 
+def _authority(value: Any) -> None:
+    """An Agent, or for three-legged OAuth an anonymous Group of exactly two Agents."""
+    _actor(value, "authority")
+    if value.get("objectType") == "Group":
+        if _ifis(value):
+            raise _fail("authority", "must be an Agent or an anonymous Group, not identified")
+        if len(value["member"]) != 2:
+            raise _fail("authority.member", "must hold exactly two Agents (an OAuth pair)")
+
+
 def validate_statement(value: Any) -> Json:
     """The statement, normalised, or ``StatementInvalid`` naming the first broken rule."""
     statement = _object(value, "statement")
@@ -493,7 +510,7 @@ def validate_statement(value: Any) -> Json:
     if "version" in statement and not _VERSION.match(_string(statement["version"], "version")):
         raise _fail("version", "must be a 1.0.x version, such as '1.0.3'")
     if "authority" in statement:
-        _actor(statement["authority"], "authority")
+        _authority(statement["authority"])
     if "stored" in statement:
         parse_timestamp(statement["stored"], "stored")
     if normalised["verb"]["id"] == VOIDED_VERB:
