@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -161,6 +162,7 @@ def keys(request: AuthedRequest) -> HttpResponse:
             "form": form,
             "issued": issued,
             "builtin_key": PEERPATH_KEY,
+            "xapi_url": f"{settings.BASE_URL}/xapi/",
             "admin_tab": "keys",
         },
         status=status,
