@@ -229,3 +229,12 @@ def test_the_quiz_form_carries_its_start(org, client_for):
     )
     page = client_for(org.member).get(reverse("learning:module", args=[quiz.public_id, quiz.slug]))
     assert b'name="started"' in page.content
+
+
+def test_my_learning_shows_a_failed_attempts_score_while_in_progress(org, client_for):
+    quiz = ModuleFactory(
+        author=org.lead, kind=ModuleKind.QUIZ, body_markdown="", quiz_source=QUESTIONS
+    )
+    services.quiz_submit(user=org.member, module=quiz, answers={"q1": ["q1o2"]})
+    body = client_for(org.member).get(reverse("learning:mine")).content.decode()
+    assert "best score 0%, not passed yet" in body

@@ -79,12 +79,11 @@ def _record(
     score: Decimal | None = None,
     *,
     paths: tuple[events.PathRef, ...] | None = None,
-    **details: Any,
+    duration_seconds: int | None = None,
+    progress: int | None = None,
+    registration: str | None = None,
 ) -> None:
-    """Announce a learning event; the learning record store keeps it as an xAPI statement.
-
-    ``details`` are the event's optional fields (duration, progress, registration).
-    """
+    """Announce a learning event; the learning record store keeps it as an xAPI statement."""
     events.publish(
         events.LearningRecorded(
             verb=verb,
@@ -96,7 +95,9 @@ def _record(
             at=timezone.now(),
             score=score,
             paths=_path_refs(module) if paths is None else paths,
-            **details,
+            duration_seconds=duration_seconds,
+            progress=progress,
+            registration=registration,
         )
     )
 

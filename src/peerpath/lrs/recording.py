@@ -197,11 +197,14 @@ def on_path_completed(event: events.PathCompleted) -> None:
     _store(path_statement_for(event))
 
 
-STATEMENT_BUILDERS = {
-    events.LearningRecorded: statement_for,
-    events.QuestionAnswered: answered_statement_for,
-    events.PathCompleted: path_statement_for,
-}
+def _statement_of(event: object) -> dict[str, Any]:
+    if isinstance(event, events.LearningRecorded):
+        return statement_for(event)
+    if isinstance(event, events.QuestionAnswered):
+        return answered_statement_for(event)
+    if isinstance(event, events.PathCompleted):
+        return path_statement_for(event)
+    raise TypeError(f"{type(event).__name__} is not a learning event.")
 
 
 def record_history(history: Iterable[object], *, batch: int = 500) -> int:
@@ -213,7 +216,7 @@ def record_history(history: Iterable[object], *, batch: int = 500) -> int:
     pending: list[dict[str, Any]] = []
     count = 0
     for event in history:
-        pending.append(STATEMENT_BUILDERS[type(event)](event))  # type: ignore[operator]
+        pending.append(_statement_of(event))
         if len(pending) >= batch:
             count += len(services.statements_store(key=key, statements=pending))
             pending = []
