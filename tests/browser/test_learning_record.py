@@ -153,6 +153,8 @@ def test_admin_creates_a_key_sees_the_secret_once_and_revokes_it(
     assert secret not in page.content()
     row.get_by_role("link", name="Revoke").click()
     expect(page.get_by_role("heading", name="Revoke “Analytics dashboard”?")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("read, own statements only")
+    assert axe() == []
     screenshot("admin-lrs-key-revoke")
     page.get_by_role("button", name="Revoke key").click()
     expect(page.get_by_role("status").filter(has_text="Revoked")).to_be_visible()
