@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("peerpath.curation.urls")),
     path("create/", include("peerpath.content.urls")),
     path("xapi/", include("peerpath.lrs.urls")),
+    path("", include("peerpath.lrs.admin_urls")),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
     path("media/assets/<uuid:public_id>/<path:name>", asset_file, name="asset_file"),

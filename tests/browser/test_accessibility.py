@@ -64,6 +64,8 @@ def test_sign_in_and_admin_pages_are_accessible(org, sign_in, page, axe):
         "/review/",
         "/admin/skills/",
         f"/admin/people/{org.member.public_id}/",
+        "/admin/learning-record/",
+        "/admin/lrs-keys/",
     ]:
         page.goto(url)
         found = axe()

@@ -101,3 +101,23 @@ def test_demo_has_a_playable_scorm_package_from_the_learning_admin(demo):
     assert module.owner.email == loader.DEMO_ACCOUNTS["learning admin"]
     assert (module.package.standard, module.package.launch_path) == ("scorm12", "index.html")
     assert module.package.mastery_score == 67
+
+
+def test_the_demo_history_is_in_the_learning_record(demo):
+    from peerpath.lrs.models import Statement
+    from peerpath.lrs.recording import VERBS
+
+    completed = ModuleProgress.objects.filter(status="completed")
+    assert Statement.objects.filter(verb_id=VERBS["completed"]).count() == completed.count()
+    assert Statement.objects.filter(verb_id=VERBS["launched"]).count() == (
+        ModuleProgress.objects.count()
+    )
+    row = completed.select_related("user", "module").first()
+    assert row.time_spent_seconds > 0
+    statement = Statement.objects.get(
+        verb_id=VERBS["completed"],
+        object_activity_id__endswith=f"/learn/m/{row.module.public_id}/",
+        agent_key__endswith=f"|{row.user.public_id}",
+    )
+    assert statement.timestamp == row.completed_at
+    assert statement.data["result"]["duration"].startswith("PT")

@@ -55,7 +55,7 @@ def test_quiz_attempts_record_pass_or_fail_with_the_score(org):
     )
     learning.quiz_submit(user=org.member, module=quiz, answers={"q1": ["q1o2"]})
     learning.quiz_submit(user=org.member, module=quiz, answers={"q1": ["q1o1"]})
-    assert _verbs(org.member) == ["failed", "passed", "completed"]
+    assert _verbs(org.member) == ["answered", "failed", "answered", "passed", "completed"]
     passed = Statement.objects.get(verb_id=VERBS["passed"])
     assert passed.data["result"]["success"] is True
     assert passed.data["result"]["score"] == {"scaled": 1.0, "raw": 100.0, "min": 0, "max": 100}

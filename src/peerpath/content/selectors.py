@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -201,6 +202,18 @@ def path_module_ids(path_ids: list[int]) -> dict[int, set[int]]:
     for path_id, module_id in rows:
         found[path_id].add(module_id)
     return found
+
+
+def published_paths_with_modules(
+    module_ids: Iterable[int] | QuerySet[Any, int], *, limit: int = 20
+) -> list[LearningPath]:
+    """Published paths with any of the modules as a step, oldest first (one query)."""
+    holding = PathStep.objects.filter(module_id__in=module_ids).values("path_id")
+    return list(
+        LearningPath.objects.filter(status=ModuleStatus.PUBLISHED, pk__in=holding)
+        .only("pk", "public_id", "slug", "title")
+        .order_by("pk")[:limit]
+    )
 
 
 def path_description_html(path: LearningPath) -> str:

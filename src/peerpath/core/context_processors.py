@@ -20,6 +20,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "content": "create",
             "skills": "admin",
             "curation": "review",
+            "lrs_admin": "admin",
         }.get(match.namespace, match.namespace)
         if match.namespace == "learning":
             section = "team" if match.url_name in {"team", "person"} else "learn"

@@ -27,11 +27,21 @@ class ModulePublished:
 
 
 @dataclass(frozen=True)
+class PathRef:
+    """A learning path an event happened within, named for the record."""
+
+    public_id: str
+    title: str
+
+
+@dataclass(frozen=True)
 class LearningRecorded:
     """Something a learner did that belongs in their learning record.
 
-    ``verb`` is one of "launched", "completed", "passed" or "failed". Identities travel
-    with the event so the record needs no lookups back into other contexts.
+    ``verb`` is one of "launched", "progressed", "completed", "passed", "failed" or
+    "scored". Identities travel with the event so the record needs no lookups back into
+    other contexts. ``paths`` are the published paths the module is a step of;
+    ``registration`` ties together the statements of one quiz attempt.
     """
 
     verb: str
@@ -42,6 +52,46 @@ class LearningRecorded:
     module_kind: str
     at: datetime
     score: Decimal | None = None
+    duration_seconds: int | None = None
+    progress: int | None = None
+    registration: str | None = None
+    paths: tuple[PathRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuestionAnswered:
+    """A learner's answer to one question of a submitted quiz attempt.
+
+    ``interaction_type`` is an xAPI interaction type ("choice", "true-false", "fill-in");
+    ``choices`` are (id, text) pairs and ``correct_responses`` xAPI response patterns.
+    """
+
+    learner_public_id: str
+    learner_name: str
+    module_public_id: str
+    module_title: str
+    question_id: str
+    prompt: str
+    interaction_type: str
+    choices: tuple[tuple[str, str], ...]
+    correct_responses: tuple[str, ...]
+    response: str
+    success: bool
+    registration: str
+    at: datetime
+    paths: tuple[PathRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class PathCompleted:
+    """A learner completed the last step of a learning path (announced once per learner)."""
+
+    learner_public_id: str
+    learner_name: str
+    path_public_id: str
+    path_title: str
+    at: datetime
+    duration_seconds: int | None = None
 
 
 def subscribe(event_type: type[E], handler: Callable[[E], None]) -> None:

@@ -81,6 +81,16 @@ def can_use_django_admin(user: Actor) -> bool:
     return is_system_admin(user)
 
 
+def can_export_learning_records(user: Actor) -> bool:
+    """Everyone's statements from the learning record store: learning and system admins."""
+    return is_learning_admin(user)
+
+
+def can_manage_lrs_keys(user: Actor) -> bool:
+    """Credentials for the xAPI endpoint: learning and system admins."""
+    return is_learning_admin(user)
+
+
 # --- People --------------------------------------------------------------------------
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 import random
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,10 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from peerpath.content import paths
+from peerpath.content import selectors as content_selectors
 from peerpath.content import services as content
 from peerpath.content.models import Module, ModuleKind
+from peerpath.core import events
 from peerpath.curation.models import Flag, Rating
 from peerpath.learning.models import ModuleProgress, ProgressStatus
+from peerpath.lrs import recording
 from peerpath.people import services as people
 from peerpath.people.models import ExpertReviewer, User
 from peerpath.skills import services as skills
@@ -716,6 +719,9 @@ def _load_progress(rng: random.Random, modules: list[Module]) -> None:
         for module in opened:
             started = now - timedelta(days=rng.randint(1, 80), minutes=rng.randint(0, 600))
             done = rng.random() < 0.7
+            # Time spent around the estimate (a third of it when unfinished), derived from
+            # the ids rather than drawn, so the rest of the seeded demo stays as it was.
+            spent = module.estimated_minutes * 60 * (80 + (user.pk * 7 + module.pk * 13) % 50)
             rows.append(
                 ModuleProgress(
                     user=user,
@@ -726,9 +732,48 @@ def _load_progress(rng: random.Random, modules: list[Module]) -> None:
                     completed_at=started + timedelta(minutes=module.estimated_minutes)
                     if done
                     else None,
+                    time_spent_seconds=spent // 100 if done else spent // 300,
                 )
             )
     ModuleProgress.objects.bulk_create(rows, batch_size=500)
+    recording.record_history(_history(rows))
+
+
+def _history(rows: list[ModuleProgress]) -> Iterator[events.LearningRecorded]:
+    """The events the demo's progress would have announced, at the times it happened.
+
+    The demo writes progress rows directly, so it replays their events into the learning
+    record: an analytics tool reading the demo's LRS sees the same past as My learning.
+    """
+    path_refs: dict[int, list[events.PathRef]] = {}
+    published = list(content_selectors.paths_published())
+    for path_id, module_ids in content_selectors.path_module_ids([p.pk for p in published]).items():
+        ref = next(
+            events.PathRef(public_id=str(p.public_id), title=p.title)
+            for p in published
+            if p.pk == path_id
+        )
+        for module_id in module_ids:
+            path_refs.setdefault(module_id, []).append(ref)
+    for row in rows:
+        launched = events.LearningRecorded(
+            verb="launched",
+            learner_public_id=str(row.user.public_id),
+            learner_name=row.user.display_name,
+            module_public_id=str(row.module.public_id),
+            module_title=row.module.title,
+            module_kind=row.module.kind,
+            at=row.started_at,
+            paths=tuple(path_refs.get(row.module.pk, ())),
+        )
+        yield launched
+        if row.completed_at is not None:
+            yield replace(
+                launched,
+                verb="completed",
+                at=row.completed_at,
+                duration_seconds=row.time_spent_seconds,
+            )
 
 
 RATING_NOTES = [

@@ -6,6 +6,7 @@ These functions are pure so they can be tested on any input a package might send
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -144,3 +145,28 @@ def outcome(standard: str, data: Mapping[str, str]) -> Outcome:
         percent=100 if completed else percent,
         location=data.get("cmi.location", ""),
     )
+
+
+# SCORM 1.2's CMITimespan: HHHH:MM:SS.SS (hours may be 2 to 4 digits).
+_SCORM12_TIME = re.compile(r"^(\d{1,4}):([0-5]?\d):([0-5]?\d)(?:\.\d{1,2})?$")
+# SCORM 2004's ISO 8601 duration, without years or months (a package reports a session).
+_ISO_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.\d+)?S)?)?$")
+
+
+def session_seconds(standard: str, data: Mapping[str, str]) -> int | None:
+    """How long the package says the current session has lasted, in whole seconds.
+
+    None when it does not say, or says it in a form SCORM does not define.
+    """
+    if standard == "scorm12":
+        found = _SCORM12_TIME.match(data.get("cmi.core.session_time", "").strip())
+        if found is None:
+            return None
+        hours, minutes, seconds = (int(g) for g in found.groups())
+        return hours * 3600 + minutes * 60 + seconds
+    text = data.get("cmi.session_time", "").strip()
+    found = _ISO_DURATION.match(text)
+    if found is None or text in ("P", "PT") or text.endswith("T"):
+        return None
+    days, hours, minutes, seconds = (int(g or 0) for g in found.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds

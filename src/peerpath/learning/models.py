@@ -41,6 +41,12 @@ class ModuleProgress(models.Model):
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     # Where to resume: a slide number, or the SCORM package's lesson location.
     resume_at = models.CharField(max_length=1000, blank=True)
+    # Active time in the module: page heartbeats, SCORM session time, quiz attempts.
+    time_spent_seconds = models.PositiveIntegerField(default=0)
+    # The last heartbeat counted, so a beat is credited at most the time since the one before.
+    last_beat_at = models.DateTimeField(null=True, blank=True)
+    # When the record last got a "progressed" statement, so slide changes are not each one.
+    progress_reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -80,6 +86,8 @@ class QuizAttempt(models.Model):
     score = models.DecimalField(max_digits=5, decimal_places=2)
     passed = models.BooleanField()
     submitted_at = models.DateTimeField()
+    # From showing the questions to submitting them; None when the start is not known.
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -118,6 +126,27 @@ class ScormSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.package_id}"
+
+
+class PathCompletion(models.Model):
+    """A learner finished every step of a path; kept once, with the moment they did."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="path_completions"
+    )
+    path = models.ForeignKey(
+        "content.LearningPath", on_delete=models.CASCADE, related_name="completions"
+    )
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "path"], name="pathcompletion_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "-completed_at"], name="pathcompletion_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.path_id}"
 
 
 class SavedModule(models.Model):

@@ -25,6 +25,7 @@ from peerpath.learning.models import (
     GoalKind,
     LearningGoal,
     ModuleProgress,
+    PathCompletion,
     ProgressStatus,
     QuizAttempt,
     SavedModule,
@@ -32,7 +33,7 @@ from peerpath.learning.models import (
 )
 
 if TYPE_CHECKING:
-    from peerpath.content.models import Module
+    from peerpath.content.models import LearningPath, Module
     from peerpath.content.selectors import PathOutline, SectionOutline, StepOutline
     from peerpath.people.models import User
 
@@ -282,6 +283,73 @@ def path_position(user: User, outline: PathOutline) -> PathPosition:
             rows.append(row)
         sections.append((section, rows))
     return PathPosition(sections=sections, done=len(completed), total=len(items), next=chosen)
+
+
+@dataclass(frozen=True)
+class PathProgress:
+    """A learner's standing in one path, for My learning."""
+
+    path: LearningPath
+    done: int
+    total: int
+    time_spent_seconds: int
+    completed_at: datetime | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_completed(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+
+@dataclass(frozen=True)
+class PathsProgress:
+    in_progress: list[PathProgress]
+    completed: list[PathProgress]
+
+
+def paths_progress(user: User, *, limit: int = 50) -> PathsProgress:
+    """The published paths the learner has started, split into in progress and completed.
+
+    A path's time is the sum of the time spent in its steps. Four queries, whatever the
+    number of paths (at most ``limit`` of them).
+    """
+    started = ModuleProgress.objects.filter(user=user).values_list("module_id", flat=True)
+    paths = content.published_paths_with_modules(started, limit=limit)
+    if not paths:
+        return PathsProgress([], [])
+    steps = content.path_module_ids([p.pk for p in paths])
+    wanted = set().union(*steps.values())
+    rows = {
+        module_id: (status, seconds)
+        for module_id, status, seconds in ModuleProgress.objects.filter(
+            user=user, module_id__in=wanted
+        ).values_list("module_id", "status", "time_spent_seconds")
+    }
+    finished = dict(
+        PathCompletion.objects.filter(user=user, path__in=paths).values_list(
+            "path_id", "completed_at"
+        )
+    )
+    result = PathsProgress([], [])
+    for path in paths:
+        modules = steps[path.pk]
+        mine = [rows[m] for m in modules if m in rows]
+        if not mine:
+            continue
+        standing = PathProgress(
+            path=path,
+            done=sum(1 for status, _ in mine if status == ProgressStatus.COMPLETED),
+            total=len(modules),
+            time_spent_seconds=sum(seconds for _, seconds in mine),
+            completed_at=finished.get(path.pk),
+        )
+        (result.completed if standing.is_completed else result.in_progress).append(standing)
+    result.in_progress.sort(key=lambda p: (-p.percent, p.path.title))
+    result.completed.sort(key=lambda p: p.path.title)
+    return result
 
 
 # --- Saved for later and goals ---------------------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,6 +24,7 @@ from peerpath.learning.models import (
     GoalKind,
     LearningGoal,
     ModuleProgress,
+    PathCompletion,
     ProgressStatus,
     QuizAttempt,
     SavedModule,
@@ -61,7 +64,25 @@ def progress_open(*, user: User, module: Module) -> ModuleProgress:
         return ModuleProgress.objects.get(user=user, module=module)
 
 
-def _record(verb: str, user: User, module: Module, score: Decimal | None = None) -> None:
+def _path_refs(module: Module) -> tuple[events.PathRef, ...]:
+    """The published paths the module is a step of, as the record names them."""
+    return tuple(
+        events.PathRef(public_id=str(p.public_id), title=p.title)
+        for p in content.published_paths_with_modules([module.pk])
+    )
+
+
+def _record(
+    verb: str,
+    user: User,
+    module: Module,
+    score: Decimal | None = None,
+    *,
+    paths: tuple[events.PathRef, ...] | None = None,
+    duration_seconds: int | None = None,
+    progress: int | None = None,
+    registration: str | None = None,
+) -> None:
     """Announce a learning event; the learning record store keeps it as an xAPI statement."""
     events.publish(
         events.LearningRecorded(
@@ -73,8 +94,56 @@ def _record(verb: str, user: User, module: Module, score: Decimal | None = None)
             module_kind=module.kind,
             at=timezone.now(),
             score=score,
+            paths=_path_refs(module) if paths is None else paths,
+            duration_seconds=duration_seconds,
+            progress=progress,
+            registration=registration,
         )
     )
+
+
+def _complete_paths(user: User, module: Module) -> list[PathCompletion]:
+    """Record each path the learner has now finished, once, and announce it.
+
+    Called after a module's completion is saved, inside the same transaction. A path is
+    finished when every published step is completed; finishing it again adds nothing.
+    """
+    paths = content.published_paths_with_modules([module.pk])
+    if not paths:
+        return []
+    steps = content.path_module_ids([p.pk for p in paths])
+    done_before = set(
+        PathCompletion.objects.filter(user=user, path__in=paths).values_list("path_id", flat=True)
+    )
+    wanted = set().union(*steps.values())
+    rows = ModuleProgress.objects.filter(
+        user=user, status=ProgressStatus.COMPLETED, module_id__in=wanted
+    ).values_list("module_id", "time_spent_seconds")
+    seconds = dict(rows)
+    made = []
+    for path in paths:
+        modules = steps[path.pk]
+        if path.pk in done_before or not modules or not modules <= seconds.keys():
+            continue
+        try:
+            with transaction.atomic():
+                completion = PathCompletion.objects.create(
+                    user=user, path=path, completed_at=timezone.now()
+                )
+        except IntegrityError:
+            continue  # finished from two tabs at once: the other request recorded it
+        made.append(completion)
+        events.publish(
+            events.PathCompleted(
+                learner_public_id=str(user.public_id),
+                learner_name=user.display_name,
+                path_public_id=str(path.public_id),
+                path_title=path.title,
+                at=completion.completed_at,
+                duration_seconds=sum(seconds[m] for m in modules),
+            )
+        )
+    return made
 
 
 def _locked_progress(user: User, module: Module) -> ModuleProgress:
@@ -108,7 +177,8 @@ def progress_complete(*, user: User, module: Module) -> ModuleProgress:
     if progress.status != ProgressStatus.COMPLETED:
         _mark_completed(progress)
         progress.save(update_fields=["status", "completed_at", "last_opened_at", "percent"])
-        _record("completed", user, module)
+        _record("completed", user, module, duration_seconds=progress.time_spent_seconds)
+        _complete_paths(user, module)
     return progress
 
 
@@ -127,12 +197,100 @@ def check_quiz_attempt(*, user: User, module: Module) -> None:
             )
 
 
+_QUIZ_START_SALT = "peerpath.learning.quiz-start"
+# The longest a quiz attempt counts for: a tab left open overnight is not learning.
+QUIZ_MAX_SECONDS = 3 * 3600
+
+
+def quiz_start_token(*, user: User, module: Module) -> str:
+    """A signed note of when the learner was shown the questions, sent back on submit."""
+    return signing.dumps(
+        [user.public_id.hex, module.public_id.hex, int(timezone.now().timestamp())],
+        salt=_QUIZ_START_SALT,
+    )
+
+
+def _quiz_seconds(token: str, user: User, module: Module, now: datetime) -> int | None:
+    """Seconds from the start the token vouches for to ``now``; None if it vouches for none."""
+    try:
+        value = signing.loads(token, salt=_QUIZ_START_SALT, max_age=QUIZ_MAX_SECONDS * 8)
+    except signing.BadSignature:
+        return None
+    if not (isinstance(value, list) and len(value) == 3 and isinstance(value[2], int)):
+        return None
+    if value[:2] != [user.public_id.hex, module.public_id.hex]:
+        return None
+    elapsed = int(now.timestamp()) - value[2]
+    return min(elapsed, QUIZ_MAX_SECONDS) if elapsed >= 0 else None
+
+
+def _interaction(question: Mapping[str, Any], given: Sequence[str]) -> dict[str, Any]:
+    """A quiz question as an xAPI interaction: its type, choices, right answers, response."""
+    kind = question["type"]
+    if kind in (quizzes.SINGLE, quizzes.MULTIPLE):
+        options = question["options"]
+        known = {o["id"] for o in options}
+        return {
+            "interaction_type": "choice",
+            "choices": tuple((o["id"], o["text"]) for o in options),
+            "correct_responses": ("[,]".join(o["id"] for o in options if o["correct"]),),
+            "response": "[,]".join(g for g in given if g in known),
+        }
+    if kind == quizzes.TRUE_FALSE:
+        return {
+            "interaction_type": "true-false",
+            "choices": (),
+            "correct_responses": ("true" if question["correct"] else "false",),
+            "response": given[0] if given and given[0] in ("true", "false") else "",
+        }
+    return {
+        "interaction_type": "fill-in",
+        "choices": (),
+        "correct_responses": tuple(f"{{case_matters=false}}{a}" for a in question["answers"]),
+        "response": given[0] if given else "",
+    }
+
+
+def _record_answers(
+    user: User,
+    module: Module,
+    attempt: QuizAttempt,
+    registration: str,
+    paths: tuple[events.PathRef, ...],
+) -> None:
+    """One "answered" event per question of the attempt, for item analysis."""
+    for question in module.quiz.get("questions", []):
+        events.publish(
+            events.QuestionAnswered(
+                learner_public_id=str(user.public_id),
+                learner_name=user.display_name,
+                module_public_id=str(module.public_id),
+                module_title=module.title,
+                question_id=question["id"],
+                prompt=question["prompt"],
+                success=bool(attempt.results.get(question["id"])),
+                registration=registration,
+                at=attempt.submitted_at,
+                paths=paths,
+                **_interaction(question, attempt.answers.get(question["id"], [])),
+            )
+        )
+
+
 @transaction.atomic
-def quiz_submit(*, user: User, module: Module, answers: Mapping[str, Sequence[str]]) -> QuizAttempt:
+def quiz_submit(
+    *,
+    user: User,
+    module: Module,
+    answers: Mapping[str, Sequence[str]],
+    start_token: str = "",
+) -> QuizAttempt:
     """Grade and record an attempt at the quiz learners see, and update progress.
 
     Passing completes the module. The best score stays on the learner's progress, and a
-    pass is never taken back by a later, weaker attempt.
+    pass is never taken back by a later, weaker attempt. ``start_token`` (from
+    ``quiz_start_token``) times the attempt; a quiz module counts that time as time spent,
+    other modules count their page time instead.
     """
     # Lock the progress row first: two tabs submitting at once must not both slip past
     # the attempt limit.
@@ -140,6 +298,8 @@ def quiz_submit(*, user: User, module: Module, answers: Mapping[str, Sequence[st
     check_quiz_attempt(user=user, module=module)
     graded = quizzes.grade(module.quiz, answers)
     version = content.shown_version_number(module)
+    now = timezone.now()
+    duration = _quiz_seconds(start_token, user, module, now) if start_token else None
     attempt = QuizAttempt.objects.create(
         user=user,
         module=module,
@@ -150,7 +310,8 @@ def quiz_submit(*, user: User, module: Module, answers: Mapping[str, Sequence[st
         total=graded.total,
         score=graded.score,
         passed=graded.passed,
-        submitted_at=timezone.now(),
+        submitted_at=now,
+        duration_seconds=duration,
     )
     if progress.score is None or graded.score > progress.score:
         progress.score = graded.score
@@ -160,10 +321,32 @@ def quiz_submit(*, user: User, module: Module, answers: Mapping[str, Sequence[st
         _mark_completed(progress)
     elif progress.success_status != SuccessStatus.PASSED:
         progress.success_status = SuccessStatus.FAILED
+    if duration and module.kind == "quiz":
+        progress.time_spent_seconds += duration
     progress.save()
-    _record("passed" if graded.passed else "failed", user, module, graded.score)
+    # Every statement of the attempt shares one registration, so a reader can group them.
+    registration = str(uuid.uuid5(uuid.NAMESPACE_URL, f"peerpath:quiz-attempt:{attempt.pk}"))
+    paths = _path_refs(module)
+    _record_answers(user, module, attempt, registration, paths)
+    _record(
+        "passed" if graded.passed else "failed",
+        user,
+        module,
+        graded.score,
+        paths=paths,
+        registration=registration,
+        duration_seconds=duration,
+    )
     if graded.passed and not was_completed:
-        _record("completed", user, module)
+        _record(
+            "completed",
+            user,
+            module,
+            paths=paths,
+            registration=registration,
+            duration_seconds=progress.time_spent_seconds,
+        )
+        _complete_paths(user, module)
     return attempt
 
 
@@ -184,6 +367,8 @@ def scorm_commit(
     # Lock the learner's session row, then their progress row (always in that order): two
     # commits racing (an autocommit and the final one) must not lose each other's update.
     session = _locked_scorm_session(user=user, module=module, package=package, now=now)
+    previous = session.cmi
+    last_commit = session.updated_at if session.commit_count else None
     session.cmi = values
     session.commit_count += 1
     session.updated_at = now
@@ -191,7 +376,10 @@ def scorm_commit(
 
     progress = _locked_progress(user, module)
     result = cmi.outcome(package.standard, values)
-    before = (progress.status, progress.success_status)
+    before = (progress.status, progress.success_status, progress.score)
+    # Before the first commit, the session began no earlier than the learner's first visit.
+    since = now - (last_commit or progress.started_at)
+    progress.time_spent_seconds += _scorm_seconds(package.standard, previous, values, since)
     if result.completed and progress.status != ProgressStatus.COMPLETED:
         progress.status = ProgressStatus.COMPLETED
         progress.completed_at = now
@@ -209,11 +397,45 @@ def scorm_commit(
     progress.last_opened_at = now
     progress.save()
     # The record gets each change of outcome once, not every commit of the package.
+    changes = []
     if progress.success_status != before[1] and progress.success_status:
-        _record(progress.success_status, user, module, progress.score)
+        changes.append(progress.success_status)
     if progress.status == ProgressStatus.COMPLETED and before[0] != ProgressStatus.COMPLETED:
-        _record("completed", user, module, progress.score)
+        changes.append("completed")
+    if not changes and progress.score != before[2]:
+        changes.append("scored")
+    paths = _path_refs(module) if changes else ()
+    for verb in changes:
+        _record(
+            verb,
+            user,
+            module,
+            progress.score,
+            paths=paths,
+            duration_seconds=progress.time_spent_seconds,
+        )
+    if "completed" in changes:
+        _complete_paths(user, module)
     return progress
+
+
+def _scorm_seconds(
+    standard: str, previous: Mapping[str, str], values: Mapping[str, str], since: timedelta
+) -> int:
+    """Seconds a commit adds to the learner's time in a package.
+
+    Packages report the session's running time. A session time that fits in the wall time
+    since the last commit is a new session (all of it counts); otherwise the same session
+    goes on and only its growth counts. Never more than the wall time since the last commit.
+    """
+    session = cmi.session_seconds(standard, values)
+    if session is None:
+        return 0
+    gap = max(0, int(since.total_seconds()))
+    if session <= gap:
+        return session
+    before = cmi.session_seconds(standard, previous) or 0
+    return min(max(0, session - before), gap)
 
 
 def _locked_scorm_session(
@@ -252,9 +474,50 @@ def progress_record_position(
     # Lock the learner's row: two tabs reporting at once must not lower each other's mark.
     progress = _locked_progress(user, module)
     if percent >= progress.percent:
+        rose = percent > progress.percent
         progress.percent = percent
         progress.resume_at = resume_at
-        progress.save(update_fields=["percent", "resume_at"])
+        fields = ["percent", "resume_at"]
+        now = timezone.now()
+        # Like "last opened", the record hears of progress at most every few minutes (and
+        # always of reaching the end), not of every slide.
+        last = progress.progress_reported_at
+        if rose and (percent == 100 or last is None or now - last >= OPEN_REFRESH):
+            progress.progress_reported_at = now
+            fields.append("progress_reported_at")
+            _record("progressed", user, module, progress=percent)
+        progress.save(update_fields=fields)
+    return progress
+
+
+# --- Time spent ------------------------------------------------------------------------
+
+# Kinds whose page reports reading time; packages report their own, quizzes are timed.
+TIMED_KINDS = ("article", "deck", "file")
+HEARTBEAT_MAX_SECONDS = 60
+
+
+@transaction.atomic
+def progress_heartbeat(*, user: User, module: Module, seconds: int) -> ModuleProgress:
+    """Add the active seconds a learner's open page reports to their time in the module.
+
+    A beat counts for at most a minute and at most the wall time since the last counted
+    beat (or since the module was started), so neither a tampered page nor two open tabs
+    can add more time than has passed.
+    """
+    permissions.require(permissions.can_record_progress(user, module))
+    if module.kind not in TIMED_KINDS:
+        raise ValidationError("This kind of module records its time another way.")
+    if not 0 < seconds <= 3600:
+        raise ValidationError({"seconds": "Report between 1 and 3600 seconds."})
+    # Lock the row: beats from two tabs must each see the other's "last beat".
+    progress = _locked_progress(user, module)
+    now = timezone.now()
+    since = progress.last_beat_at or progress.started_at
+    credit = min(seconds, HEARTBEAT_MAX_SECONDS, max(0, int((now - since).total_seconds())))
+    progress.time_spent_seconds += credit
+    progress.last_beat_at = now
+    progress.save(update_fields=["time_spent_seconds", "last_beat_at"])
     return progress
 
 

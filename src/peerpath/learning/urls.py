@@ -14,6 +14,7 @@ urlpatterns = [
     path("learn/quiz/<uuid:public_id>/submit/", views.quiz_submit, name="quiz_submit"),
     path("learn/m/<uuid:public_id>/player-status/", views.package_status, name="package_status"),
     path("learn/position/<uuid:public_id>/", views.module_position, name="position"),
+    path("learn/time/<uuid:public_id>/", views.module_time, name="time"),
     path("learn/m/<uuid:public_id>/", views.module_detail, name="module_short"),
     path("learn/m/<uuid:public_id>/<slug:slug>/", views.module_detail, name="module"),
     path("learn/paths/<uuid:public_id>/<slug:slug>/", views.path_detail, name="path"),

@@ -80,6 +80,9 @@ def module_detail(request: AuthedRequest, public_id: str, slug: str = "") -> Htt
         "learning/module_detail.html",
         {
             **kinds.context_for(request, module, progress, can_edit=can_edit),
+            "time_url": reverse("learning:time", kwargs={"public_id": module.public_id})
+            if progress is not None and module.kind in services.TIMED_KINDS
+            else "",
             **_quiz_context(request, module),
             "module": module,
             "progress": progress,
@@ -100,6 +103,9 @@ def _quiz_context(
     shown = attempt if attempt is not None else None
     return {
         "quiz": state,
+        "quiz_start": services.quiz_start_token(user=request.user, module=module)
+        if module.is_published
+        else "",
         "attempt": shown,
         "review": selectors.quiz_review(state, shown) if shown is not None else [],
         "retake": request.GET.get("retake") == "1",
@@ -120,7 +126,12 @@ def quiz_submit(request: AuthedRequest, public_id: str) -> HttpResponse:
     error = ""
     attempt = None
     try:
-        attempt = services.quiz_submit(user=request.user, module=module, answers=answers)
+        attempt = services.quiz_submit(
+            user=request.user,
+            module=module,
+            answers=answers,
+            start_token=request.POST.get("started", "")[:500],
+        )
     except ValidationError as exc:
         error = " ".join(exc.messages)
     context = {
@@ -186,6 +197,21 @@ def module_position(request: AuthedRequest, public_id: str) -> HttpResponse:
     return JsonResponse({"percent": progress.percent, "resume_at": progress.resume_at})
 
 
+@require_POST
+def module_time(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """The module page reports active reading time (heartbeats and a beacon on leaving)."""
+    module = content.get_module_for_user(request.user, public_id)
+    try:
+        seconds = int(request.POST.get("seconds", ""))
+    except ValueError:
+        return HttpResponseBadRequest("Report the seconds as a whole number.")
+    try:
+        progress = services.progress_heartbeat(user=request.user, module=module, seconds=seconds)
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    return JsonResponse({"time_spent_seconds": progress.time_spent_seconds})
+
+
 def _path_choices() -> list[tuple[str, str]]:
     return [(str(p.public_id), p.title) for p in content.paths_published()[:200]]
 
@@ -208,6 +234,7 @@ def my_learning(
             "completed": completed,
             "counts": selectors.learning_counts(request.user),
             "saved": selectors.saved_modules(request.user)[:50],
+            "path_progress": selectors.paths_progress(request.user),
             "standings": selectors.goal_standings(request.user),
             "pace_form": pace_form or PaceGoalForm(),
             "path_form": path_form or PathGoalForm(paths=paths),

@@ -11,3 +11,5 @@ class LrsConfig(AppConfig):
         from peerpath.lrs import recording
 
         events.subscribe(events.LearningRecorded, recording.on_learning_recorded)
+        events.subscribe(events.QuestionAnswered, recording.on_question_answered)
+        events.subscribe(events.PathCompleted, recording.on_path_completed)

@@ -20,3 +20,7 @@ def learner_agent(public_id: str, name: str = "") -> dict[str, Any]:
 
 def module_activity_id(public_id: str) -> str:
     return f"{settings.BASE_URL}/learn/m/{public_id}/"
+
+
+def path_activity_id(public_id: str) -> str:
+    return f"{settings.BASE_URL}/learn/paths/{public_id}/"

@@ -199,18 +199,112 @@ class KeySummary:
     name: str
     scopes: str
     active: bool
+    created_at: datetime | None = None
+    created_by: str = ""
+    last_used_at: datetime | None = None
+
+    @property
+    def scope_labels(self) -> list[str]:
+        names = {"read": "read", "write": "write", "own": "own statements only"}
+        return [names[s] for s in self.scopes.split(",") if s]
+
+
+def _summary(row: LrsKey) -> KeySummary:
+    scopes = [s for s, on in (("read", row.can_read), ("write", row.can_write)) if on]
+    if row.own_only:
+        scopes.append("own")
+    return KeySummary(
+        key=row.key,
+        name=row.name,
+        scopes=",".join(scopes),
+        active=row.active,
+        created_at=row.created_at,
+        created_by=row.created_by.display_name if row.created_by else "",
+        last_used_at=row.last_used_at,
+    )
 
 
 def lrs_keys() -> list[KeySummary]:
-    summaries = []
-    for row in LrsKey.objects.order_by("created_at", "pk"):
-        scopes = [s for s, on in (("read", row.can_read), ("write", row.can_write)) if on]
-        if row.own_only:
-            scopes.append("own")
-        summaries.append(
-            KeySummary(key=row.key, name=row.name, scopes=",".join(scopes), active=row.active)
-        )
-    return summaries
+    """Every key, oldest first, in one query (an organisation has a handful, not thousands)."""
+    rows = LrsKey.objects.select_related("created_by").order_by("created_at", "pk")
+    return [_summary(row) for row in rows]
+
+
+def lrs_key_by_key(key: str) -> KeySummary | None:
+    row = LrsKey.objects.select_related("created_by").filter(key=key).first()
+    return _summary(row) if row is not None else None
+
+
+# --- Exporting statements ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which statements an admin export takes; ``since`` inclusive, ``until`` exclusive."""
+
+    agent_keys: tuple[str, ...] = ()
+    verb: str | None = None
+    activity: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ExportPreview:
+    count: int
+    more_than_count: bool
+    rows: list[dict[str, Any]]
+
+
+EXPORT_COUNT_CAP = 10_000
+EXPORT_CHUNK = 1_000
+
+
+def _exported(query: ExportFilter) -> QuerySet[Statement]:
+    statements = Statement.objects.filter(voided=False)
+    if query.agent_keys:
+        statements = statements.filter(agent_key__in=query.agent_keys)
+    if query.verb:
+        statements = statements.filter(verb_id=query.verb)
+    if query.activity:
+        statements = statements.filter(object_activity_id=query.activity)
+    if query.since is not None:
+        statements = statements.filter(stored__gte=query.since)
+    if query.until is not None:
+        statements = statements.filter(stored__lt=query.until)
+    return statements
+
+
+def export_preview(query: ExportFilter, *, limit: int = 20) -> ExportPreview:
+    """How many statements match (counted up to a cap) and the newest few, in two queries."""
+    statements = _exported(query)
+    count = statements.order_by()[: EXPORT_COUNT_CAP + 1].count()
+    rows = list(statements.order_by("-stored", "-id").values_list("data", flat=True)[:limit])
+    return ExportPreview(
+        count=min(count, EXPORT_COUNT_CAP), more_than_count=count > EXPORT_COUNT_CAP, rows=rows
+    )
+
+
+def export_statements(
+    query: ExportFilter, *, chunk: int = EXPORT_CHUNK
+) -> Iterator[dict[str, Any]]:
+    """Every matching statement, oldest first, read by keyset in chunks.
+
+    Memory stays at one chunk however many statements match; statements stored after the
+    export began are left out, so it ends.
+    """
+    statements = _exported(query).filter(stored__lte=timezone.now())
+    after: tuple[datetime, uuid.UUID] | None = None
+    while True:
+        page = statements
+        if after is not None:
+            page = page.filter(Q(stored__gt=after[0]) | Q(stored=after[0], id__gt=after[1]))
+        rows = list(page.order_by("stored", "id").values_list("stored", "id", "data")[:chunk])
+        for _, _, data in rows:
+            yield data
+        if len(rows) < chunk:
+            return
+        after = (rows[-1][0], rows[-1][1])
 
 
 def learner_record(public_id: str) -> Iterator[dict[str, Any]]:

@@ -141,6 +141,11 @@ def teams_with_counts() -> QuerySet[Team]:
     )
 
 
+def person_by_email(email: str) -> User | None:
+    """Anyone with this address (any case), active or not."""
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
 def people_by_emails(emails: list[str]) -> tuple[list[User], list[str]]:
     """Active people with these addresses (any case), and the addresses nobody has."""
     wanted = {e.strip().lower() for e in emails if e.strip()}
