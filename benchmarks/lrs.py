@@ -46,13 +46,18 @@ INGEST_RATIO_TARGET = 0.8
 # --- Preparing the database -------------------------------------------------------------------
 
 
+def var_dir(db_url: str | None) -> Path:
+    """Static files, secret key, logs and figures (and the SQLite file) of one database kind."""
+    return VAR / ("postgresql" if db_url else "sqlite")
+
+
 def environment(db_url: str | None) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "peerpath.settings",
-            "PEERPATH_VAR_DIR": str(VAR),
+            "PEERPATH_VAR_DIR": str(var_dir(db_url)),
             "PEERPATH_CALIBRATION_VIEW": "1",
             "PEERPATH_LOG_LEVEL": env.get("PEERPATH_LOG_LEVEL", "WARNING"),
         }
@@ -79,11 +84,12 @@ def prepare(db_url: str | None, *, fresh: bool) -> dict[str, str]:
         if db_url:
             _drop_postgres_database(db_url)
         else:
-            (VAR / "peerpath.sqlite3").unlink(missing_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                (var_dir(db_url) / f"peerpath.sqlite3{suffix}").unlink(missing_ok=True)
     if db_url:
         ensure_postgres_database(db_url)
     env = environment(db_url)
-    VAR.mkdir(parents=True, exist_ok=True)
+    var_dir(db_url).mkdir(parents=True, exist_ok=True)
     for command in (("collectstatic", "--noinput"), ("migrate", "--noinput")):
         subprocess.run(
             [sys.executable, "-m", "django", *command, "--verbosity", "0"],
@@ -338,7 +344,8 @@ def _note_load(result: Result, moment: str) -> None:
 
 
 def _serve(env: dict[str, str], args: argparse.Namespace) -> Any:
-    return running_server(env, VAR / "gunicorn.log", workers=args.workers, threads=args.threads)
+    log = var_dir(args.db_url) / "gunicorn.log"
+    return running_server(env, log, workers=args.workers, threads=args.threads)
 
 
 def measure_ingest(env: dict[str, str], args: argparse.Namespace, result: Result) -> None:
@@ -569,7 +576,7 @@ def save_json(result: Result, args: argparse.Namespace) -> Path:
         },
     }
     scheme = "postgresql" if args.db_url else "sqlite"
-    path = VAR / f"results-{scheme}-{result.total}.json"
+    path = var_dir(args.db_url) / f"results-{scheme}-{result.total}.json"
     path.write_text(json.dumps(data, indent=2))
     return path
 
@@ -597,7 +604,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _describe(db_url: str | None) -> str:
     if not db_url:
-        return f"SQLite {VAR / 'peerpath.sqlite3'}"
+        return f"SQLite {var_dir(db_url) / 'peerpath.sqlite3'}"
     parts = urlparse(db_url)
     return f"{parts.scheme} {parts.hostname}:{parts.port or ''}{parts.path}"
 
