@@ -120,9 +120,9 @@ def preload(target: int, total: int) -> float:
     from django.db import transaction
 
     from peerpath.lrs import services, validation
-    from peerpath.lrs.models import LrsKey
+    from peerpath.lrs.models import LrsKey, Statement
 
-    start = statement_count()
+    stored = start = statement_count()
     if start >= target:
         return float("nan")
     key, _ = LrsKey.objects.get_or_create(
@@ -131,8 +131,14 @@ def preload(target: int, total: int) -> float:
     authority = services.authority_for(key)
     authority_key = validation.agent_key(authority) or ""
     began = time.perf_counter()
-    for first in range(start, target, PRELOAD_CHUNK):
-        indexes = range(first, min(first + PRELOAD_CHUNK, target))
+    reported = start
+    first = next_index()
+    while stored < target:
+        indexes = range(first, first + min(PRELOAD_CHUNK, target - stored))
+        first = indexes.stop
+        ids = [lrs_data.statement_id(i) for i in indexes]
+        # A POST that failed in an earlier run may have left a gap below the next index.
+        taken = set(Statement.objects.filter(id__in=ids).values_list("id", flat=True))
         rows = [
             services._row(
                 validation.validate_statement(lrs_data.statement(i, total)),
@@ -141,16 +147,37 @@ def preload(target: int, total: int) -> float:
                 authority_key=authority_key,
                 now=lrs_data.time_of(i, total),
             )
-            for i in indexes
+            for i, ident in zip(indexes, ids, strict=True)
+            if ident not in taken
         ]
         with transaction.atomic():
             services._insert_statements(rows)
             services._insert_relations(rows)
-        if (indexes.stop - start) % (20 * PRELOAD_CHUNK) == 0 or indexes.stop == target:
-            rate = (indexes.stop - start) / (time.perf_counter() - began)
-            print(f"  preloaded {indexes.stop:,} statements ({rate:,.0f}/s)", flush=True)
+        stored += len(rows)
+        save_next_index(first)
+        if stored - reported >= 100_000 or stored >= target:
+            reported = stored
+            rate = (stored - start) / (time.perf_counter() - began)
+            print(f"  preloaded {stored:,} statements ({rate:,.0f}/s)", flush=True)
     _analyze()
-    return (target - start) / (time.perf_counter() - began)
+    return (stored - start) / (time.perf_counter() - began)
+
+
+def _index_file() -> Path:
+    from django.conf import settings
+
+    return Path(settings.VAR_DIR) / "next-index"
+
+
+def next_index() -> int:
+    """The first statement index no run has sent yet (preloaded or POSTed)."""
+    path = _index_file()
+    saved = int(path.read_text()) if path.exists() else 0
+    return max(saved, statement_count())
+
+
+def save_next_index(index: int) -> None:
+    _index_file().write_text(str(index))
 
 
 def _analyze() -> None:
@@ -232,7 +259,9 @@ class IndexSource:
 
     def take(self, n: int) -> list[int]:
         with self._lock:
-            return [next(self._next) for _ in range(n)]
+            taken = [next(self._next) for _ in range(n)]
+            save_next_index(taken[-1] + 1)
+            return taken
 
 
 def _post_worker(
@@ -353,7 +382,7 @@ def measure_ingest(env: dict[str, str], args: argparse.Namespace, result: Result
     size = statement_count()
     headers = api_headers()
     with _serve(env, args) as port:
-        source = IndexSource(size)
+        source = IndexSource(next_index())
         # Warm-up, untimed.
         post_load(
             port,
@@ -374,6 +403,7 @@ def measure_ingest(env: dict[str, str], args: argparse.Namespace, result: Result
             concurrency=args.post_concurrency,
         )
     result.ingests.append(Ingest(size, 500, sample))
+    print(f"  {_ingest_line(result.ingests[-1])}", flush=True)
 
 
 def measure_full(env: dict[str, str], args: argparse.Namespace, result: Result) -> None:
@@ -426,7 +456,7 @@ def measure_full(env: dict[str, str], args: argparse.Namespace, result: Result) 
             print(f"  GET round {n + 1}/{rounds} done", flush=True)
         result.gets = {name: Sample.merge(s) for name, s in samples.items()}
         result.calibration_rounds = [s.p95_ms for s in samples["calibration"]]
-        source = IndexSource(size)
+        source = IndexSource(next_index())
         print("  POSTing single statements…", flush=True)
         # Warm-up, untimed.
         post_load(
@@ -448,6 +478,7 @@ def measure_full(env: dict[str, str], args: argparse.Namespace, result: Result) 
             concurrency=args.post_concurrency,
         )
         result.ingests.append(Ingest(size, 1, singles))
+        print(f"  {_ingest_line(result.ingests[-1])}", flush=True)
         print("  POSTing batches of 500…", flush=True)
         batches = post_load(
             port,
@@ -459,6 +490,7 @@ def measure_full(env: dict[str, str], args: argparse.Namespace, result: Result) 
             concurrency=args.post_concurrency,
         )
         result.ingests.append(Ingest(size, 500, batches))
+        print(f"  {_ingest_line(result.ingests[-1])}", flush=True)
         _note_load(result, "end of the HTTP measurements")
 
 
@@ -477,6 +509,14 @@ def _get_json(port: int, path: str, headers: dict[str, str]) -> dict[str, Any]:
 
 
 # --- Reporting --------------------------------------------------------------------------------
+
+
+def _ingest_line(ingest: Ingest) -> str:
+    s = ingest.sample
+    return (
+        f"POST batch {ingest.batch} at {ingest.size:,}: {ingest.statements_per_second:,.0f} "
+        f"statements/s, median {s.median_ms:.1f} ms, p95 {s.p95_ms:.1f} ms, statuses {s.statuses}"
+    )
 
 
 def _verdict(ok: bool) -> str:
