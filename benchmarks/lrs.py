@@ -218,13 +218,17 @@ class Query:
         return "/xapi/statements?" + urlencode(self.params)
 
 
-def queries(total: int, limit: int) -> list[Query]:
-    """The common filters, on values that the generated statements really hold."""
-    middle = lrs_data.shape(total // 2, total)
+def queries(total: int, limit: int, *, stored: int | None = None) -> list[Query]:
+    """The common filters, on values that the generated statements really hold.
+
+    ``stored`` is how many of the ``total`` statements the store holds when it is smaller
+    (a run measured before its preload finished): the values come from those."""
+    held = total if stored is None else min(stored, total)
+    middle = lrs_data.shape(held // 2, total)
     agent = json.dumps(lrs_data.agent_json(middle.agent))
     activity = lrs_data.activity_iri(middle.activity)
     course = f"{lrs_data.COURSE_BASE}/{lrs_data.course_of(middle.activity):03d}"
-    since = lrs_data.time_of(total * 3 // 4, total)
+    since = lrs_data.time_of(held * 3 // 4, total)
     until = since + (lrs_data.YEAR / 365)
     most_common_verb = lrs_data.verb_iri(lrs_data.VERBS[0][0])
     page = {"limit": str(limit)}
@@ -412,7 +416,7 @@ def measure_full(env: dict[str, str], args: argparse.Namespace, result: Result) 
     size = statement_count()
     headers = api_headers()
     ensure_account()
-    named = queries(args.statements, args.limit)
+    named = queries(args.statements, args.limit, stored=size)
     with _serve(env, args) as port:
         session = sign_in(HOST, port, EMAIL, PASSWORD)
         empty = Session()
@@ -631,6 +635,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--statements", type=int, default=1_000_000, help="statements preloaded")
     parser.add_argument("--db-url", default=None, help="database URL (default: SQLite)")
     parser.add_argument("--fresh", action="store_true", help="start from an empty database")
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="measure the statements already stored (of a --statements run) without preloading",
+    )
     parser.add_argument("--requests", type=int, default=200, help="timed GETs per query")
     parser.add_argument("--concurrency", type=int, default=4, help="simultaneous GET clients")
     parser.add_argument("--warmup", type=int, default=10, help="untimed GETs per query first")
@@ -656,16 +665,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.statements < 2 * args.limit:
         raise SystemExit("--statements must be at least twice --limit.")
     env = prepare(args.db_url, fresh=args.fresh)
-    result = Result(_describe(args.db_url), args.statements)
+    held = statement_count() if args.measure_only else args.statements
+    result = Result(_describe(args.db_url), held)
     _note_load(result, "start")
     small = min(SMALL, args.statements)
-    if statement_count() <= small:
+    if args.measure_only:
+        print(f"Measuring the {held:,} statements already stored.", flush=True)
+    elif statement_count() <= small:
         print(f"Preloading {small:,} statements…", flush=True)
         result.preload_rates.append(preload(small, args.statements))
         print("Measuring ingest at this size…", flush=True)
         measure_ingest(env, args, result)
-    print(f"Preloading up to {args.statements:,} statements…", flush=True)
-    result.preload_rates.append(preload(args.statements, args.statements))
+    if not args.measure_only:
+        print(f"Preloading up to {args.statements:,} statements…", flush=True)
+        result.preload_rates.append(preload(args.statements, args.statements))
     _note_load(result, "before the HTTP measurements")
     measure_full(env, args, result)
     report(result, args)
