@@ -39,7 +39,7 @@ class Statement(models.Model):
 
     id = models.UUIDField(primary_key=True, editable=False)
     data = models.JSONField()
-    stored = models.DateTimeField(db_index=True)
+    stored = models.DateTimeField()
     timestamp = models.DateTimeField()
     verb_id = models.CharField(max_length=1000)
     object_activity_id = models.CharField(max_length=1000, blank=True)
