@@ -76,7 +76,8 @@ def server(transactional_db: None, tmp_path: Path) -> Server:
             "PEERPATH_LOG_LEVEL": "WARNING",
         }
     )
-    env.pop("DATABASE_URL", None)
+    for name in ("DATABASE_URL", "PEERPATH_PRODUCTION"):  # production would refuse DEBUG
+        env.pop(name, None)
     settings = connection.settings_dict
     copy: Path | None = None
     if connection.vendor == "postgresql":
