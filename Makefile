@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-fast lint typecheck check bench bench-data browser-deps clean
+.PHONY: run test test-fast lint typecheck check bench bench-data bench-lrs browser-deps clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench-data: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run $${TIERS:+--tiers $$TIERS}
+
+# The LRS at scale: STATEMENTS (default 1,000,000) and DB_URL (default SQLite) are optional.
+bench-lrs: $(STAMP)
+	$(BIN)/python -m benchmarks.lrs $${STATEMENTS:+--statements $$STATEMENTS} \
+	  $${DB_URL:+--db-url $$DB_URL}
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache

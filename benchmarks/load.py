@@ -129,7 +129,13 @@ def sign_in(host: str, port: int, email: str, password: str) -> Session:
 
 
 def _worker(
-    host: str, port: int, path: str, session: Session, count: int, start: threading.Barrier
+    host: str,
+    port: int,
+    path: str,
+    session: Session,
+    count: int,
+    start: threading.Barrier,
+    headers: dict[str, str] | None,
 ) -> tuple[list[float], dict[int, int]]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -140,7 +146,7 @@ def _worker(
         for _ in range(count):
             began = time.perf_counter()
             try:
-                status, _ = _request(conn, "GET", path, cookie)
+                status, _ = _request(conn, "GET", path, cookie, extra=headers)
             except (OSError, http.client.HTTPException):
                 conn.close()  # the next request reconnects
                 status = 0
@@ -152,14 +158,25 @@ def _worker(
 
 
 def hammer(
-    host: str, port: int, path: str, session: Session, *, requests: int, concurrency: int
+    host: str,
+    port: int,
+    path: str,
+    session: Session,
+    *,
+    requests: int,
+    concurrency: int,
+    headers: dict[str, str] | None = None,
 ) -> Sample:
-    """GET ``path`` ``requests`` times from ``concurrency`` threads; every answer must be 200."""
+    """GET ``path`` ``requests`` times from ``concurrency`` threads; every answer must be 200.
+
+    ``headers`` are sent with every request (an API's credentials, say)."""
     shares = [requests // concurrency + (i < requests % concurrency) for i in range(concurrency)]
     shares = [n for n in shares if n]
     start = threading.Barrier(len(shares) + 1)
     with ThreadPoolExecutor(max_workers=len(shares)) as pool:
-        futures = [pool.submit(_worker, host, port, path, session, n, start) for n in shares]
+        futures = [
+            pool.submit(_worker, host, port, path, session, n, start, headers) for n in shares
+        ]
         start.wait()
         began = time.perf_counter()
         results = [f.result() for f in futures]

@@ -74,7 +74,7 @@ def _wait_until_healthy(proc: subprocess.Popen[bytes], port: int, log: Path) -> 
     raise ServerError(f"gunicorn did not answer /healthz within {START_TIMEOUT:.0f}s; see {log}")
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
     """Stop gunicorn's whole process group (master and workers)."""
     for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT), (signal.SIGKILL, STOP_TIMEOUT)):
         try:
@@ -88,10 +88,12 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             continue
 
 
-@contextmanager
-def running_server(env: dict[str, str], log: Path, *, workers: int, threads: int) -> Iterator[int]:
-    """Serve Peerpath on a free local port for the duration of the block; yields the port."""
-    port = free_port()
+def start_server(
+    env: dict[str, str], log: Path, *, workers: int, threads: int, port: int | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start gunicorn in its own process group and wait until it answers; the process and
+    its port (a free one unless given)."""
+    port = port or free_port()
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         proc = subprocess.Popen(
@@ -104,6 +106,17 @@ def running_server(env: dict[str, str], log: Path, *, workers: int, threads: int
         )
     try:
         _wait_until_healthy(proc, port, log)
+    except BaseException:
+        stop_server(proc)
+        raise
+    return proc, port
+
+
+@contextmanager
+def running_server(env: dict[str, str], log: Path, *, workers: int, threads: int) -> Iterator[int]:
+    """Serve Peerpath on a free local port for the duration of the block; yields the port."""
+    proc, port = start_server(env, log, workers=workers, threads=threads)
+    try:
         yield port
     finally:
-        _stop(proc)
+        stop_server(proc)

@@ -39,14 +39,14 @@ class Statement(models.Model):
 
     id = models.UUIDField(primary_key=True, editable=False)
     data = models.JSONField()
-    stored = models.DateTimeField(db_index=True)
+    stored = models.DateTimeField()
     timestamp = models.DateTimeField()
     verb_id = models.CharField(max_length=1000)
     object_activity_id = models.CharField(max_length=1000, blank=True)
     # Canonical IFI strings ("mbox:mailto:a@b", "account:https://x|name") for agent filters.
     agent_key = models.CharField(max_length=1000)
     object_agent_key = models.CharField(max_length=1000, blank=True)
-    registration = models.UUIDField(null=True, blank=True, db_index=True)
+    registration = models.UUIDField(null=True, blank=True)
     voided = models.BooleanField(default=False)
     voiding_target = models.UUIDField(null=True, blank=True, db_index=True)
     # The statement a StatementRef object points at (voiding or not), for filter matching.
@@ -57,13 +57,24 @@ class Statement(models.Model):
     )
 
     class Meta:
+        # Each filter's index ends with (stored, id), the keyset order, so a page is read
+        # in order from the index and stops at the limit however many statements match.
         indexes = [
             models.Index(fields=["stored", "id"], name="lrs_stmt_stored_idx"),
-            models.Index(fields=["agent_key", "stored"], name="lrs_stmt_agent_idx"),
-            models.Index(fields=["object_agent_key", "stored"], name="lrs_stmt_objagent_idx"),
-            models.Index(fields=["verb_id", "stored"], name="lrs_stmt_verb_idx"),
-            models.Index(fields=["object_activity_id", "stored"], name="lrs_stmt_activity_idx"),
-            models.Index(fields=["lrs_key", "stored"], name="lrs_stmt_key_idx"),
+            models.Index(fields=["agent_key", "stored", "id"], name="lrs_stmt_agent_idx"),
+            models.Index(fields=["object_agent_key", "stored", "id"], name="lrs_stmt_objagent_idx"),
+            models.Index(fields=["verb_id", "stored", "id"], name="lrs_stmt_verb_idx"),
+            models.Index(
+                fields=["object_activity_id", "stored", "id"], name="lrs_stmt_activity_idx"
+            ),
+            models.Index(fields=["registration", "stored", "id"], name="lrs_stmt_registration_idx"),
+            models.Index(fields=["lrs_key", "stored", "id"], name="lrs_stmt_key_idx"),
+            # Only the few statements whose object is a StatementRef, in keyset order.
+            models.Index(
+                fields=["stored", "id"],
+                condition=models.Q(object_statement_id__isnull=False),
+                name="lrs_stmt_ref_idx",
+            ),
         ]
 
     def __str__(self) -> str:

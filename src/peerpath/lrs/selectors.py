@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import operator
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import reduce
 from typing import Any
 
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from peerpath.lrs import attachments, validation
@@ -91,13 +93,15 @@ def _related(kind: RelationKind, value: str) -> QuerySet[StatementRelation, uuid
     )
 
 
-def _conditions(query: StatementQuery) -> Q:
-    """The filters that are not about time or paging, on one statement's own columns."""
+def _conditions(query: StatementQuery) -> list[Q]:
+    """The filters that are not about time or paging, on one statement's own columns, as
+    alternatives (an agent is the actor or the object) that each can use an index."""
     condition = Q()
+    agents = [Q()]
     if query.agent_key is not None and query.related_agents:
         condition &= Q(id__in=_related(RelationKind.AGENT, query.agent_key))
     elif query.agent_key is not None:
-        condition &= Q(agent_key=query.agent_key) | Q(object_agent_key=query.agent_key)
+        agents = [Q(agent_key=query.agent_key), Q(object_agent_key=query.agent_key)]
     if query.verb is not None:
         condition &= Q(verb_id=query.verb)
     if query.activity is not None and query.related_activities:
@@ -106,22 +110,29 @@ def _conditions(query: StatementQuery) -> Q:
         condition &= Q(object_activity_id=query.activity)
     if query.registration is not None:
         condition &= Q(registration=query.registration)
-    return condition
+    return [agent & condition for agent in agents if agent & condition]
 
 
-def _filtered(key: LrsKey, query: StatementQuery) -> QuerySet[Statement]:
-    statements = _visible(key).filter(voided=False)
-    condition = _conditions(query)
-    if condition:
-        # A statement whose object is a StatementRef matches when the statement it refers to
-        # matches (one level deep), so a filtered reader also sees voids and comments on it.
-        targets = _visible(key).filter(condition).values_list("id", flat=True)
-        statements = statements.filter(condition | Q(object_statement_id__in=targets))
+def _arms(key: LrsKey, query: StatementQuery) -> list[QuerySet[Statement]]:
+    """The live statements matching the query, as sets that each use an index.
+
+    A statement whose object is a StatementRef also matches when the statement it refers
+    to matches (one level deep), so a filtered reader sees voids and comments on it. That
+    rule is its own set, walked through the index of StatementRef statements only: folded
+    into the filter with OR it would stop every filter from using its own index.
+    """
+    live = _visible(key).filter(voided=False)
     if query.since is not None:
-        statements = statements.filter(stored__gt=query.since)
+        live = live.filter(stored__gt=query.since)
     if query.until is not None:
-        statements = statements.filter(stored__lte=query.until)
-    return statements
+        live = live.filter(stored__lte=query.until)
+    conditions = _conditions(query)
+    if not conditions:
+        return [live]
+    either = reduce(operator.or_, conditions)
+    target = _visible(key).filter(either, id=OuterRef("object_statement_id"))
+    refs = live.filter(object_statement_id__isnull=False).filter(Exists(target))
+    return [*(live.filter(condition) for condition in conditions), refs]
 
 
 def statements_page(
@@ -133,21 +144,41 @@ def statements_page(
     statements stored meanwhile never shift the pages of a newest-first listing.
     """
     limit = MAX_LIMIT if query.limit <= 0 else min(query.limit, MAX_LIMIT)
-    statements = _filtered(key, query)
-    if after is not None:
-        stored, ident = after
-        if query.ascending:
-            statements = statements.filter(Q(stored__gt=stored) | Q(stored=stored, id__gt=ident))
-        else:
-            statements = statements.filter(Q(stored__lt=stored) | Q(stored=stored, id__lt=ident))
     order = ("stored", "id") if query.ascending else ("-stored", "-id")
-    rows = list(statements.order_by(*order).only("id", "stored", "data")[: limit + 1])
+    pages = []
+    for statements in _arms(key, query):
+        if after is not None:
+            stored, ident = after
+            if query.ascending:
+                position = Q(stored__gt=stored) | Q(stored=stored, id__gt=ident)
+            else:
+                position = Q(stored__lt=stored) | Q(stored=stored, id__lt=ident)
+            statements = statements.filter(position)
+        pages.append(statements.order_by(*order).only("id", "stored", "data")[: limit + 1])
+    rows = list(pages[0]) if len(pages) == 1 else _merged(pages, ascending=query.ascending)
     more = ""
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
         more = encode_cursor(query=query, last=(last.stored, last.id))
     return StatementPage(statements=[row.data for row in rows], more=more)
+
+
+def _merged(pages: list[QuerySet[Statement]], *, ascending: bool) -> list[Statement]:
+    """The first rows of several ordered, limited sets, in one query: each set is read
+    through its own index and limit, then UNION removes a row found by both."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for page in pages:
+        sql, part_params = page.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608
+        params.extend(part_params)
+    direction = "ASC" if ascending else "DESC"
+    limit = pages[0].query.high_mark
+    # The parts are the ORM's own compiled SQL; only the limit is a parameter.
+    union = " UNION ".join(parts)
+    sql = f"{union} ORDER BY stored {direction}, id {direction} LIMIT %s"
+    return list(Statement.objects.raw(sql, [*params, limit]))
 
 
 def encode_cursor(*, query: StatementQuery, last: tuple[datetime, uuid.UUID]) -> str:
