@@ -192,7 +192,10 @@ def test_a_newly_imported_hire_gets_the_rule_and_a_later_hire_date_moves_the_due
         new_hires_since=dt.date(2026, 3, 1),
         due_rule=DueRule.AFTER_HIRE,
     )
-    csv = b"email,display_name,job_role,hire_date\nivy@example.com,Ivy Import,Support Agent,2026-03-02\n"
+    csv = (
+        b"email,display_name,job_role,hire_date\n"
+        b"ivy@example.com,Ivy Import,Support Agent,2026-03-02\n"
+    )
     assert org_csv.import_org_csv(file=csv).ok
     assert holders(a) == {"Ivy Import"}
     ivy = PersonAssignment.objects.get(assignment=a)

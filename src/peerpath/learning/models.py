@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
 
 
 class ProgressStatus(models.TextChoices):
@@ -353,12 +354,34 @@ class Assignment(models.Model):
         return f"{self.public_id} · {self.audience}"
 
     @property
-    def item(self) -> object:
-        return self.module if self.module_id else self.path
+    def item_title(self) -> str:
+        item = self.module if self.module_id else self.path
+        return getattr(item, "title", "")
 
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+    @property
+    def audience_label(self) -> str:
+        """Who it is for, in words (the related person, team or role must be loaded)."""
+        if self.audience == AssignmentAudience.PERSON:
+            return getattr(self.person, "display_name", "")
+        if self.audience == AssignmentAudience.TEAM:
+            return f"Team {self.team}"
+        if self.audience == AssignmentAudience.JOB_ROLE:
+            return f"Everyone who is {self.job_role}"
+        since = date_format(self.new_hires_since, "j M Y") if self.new_hires_since else ""
+        return f"New hires who are {self.job_role} (hired from {since})"
+
+    @property
+    def due_label(self) -> str:
+        if self.due_rule == DueRule.FIXED and self.due_on is not None:
+            return f"By {date_format(self.due_on, 'j M Y')}"
+        days = f"{self.due_days} day{'' if self.due_days == 1 else 's'}"
+        if self.due_rule == DueRule.AFTER_HIRE:
+            return f"{days} after the hire date"
+        return f"{days} after being assigned"
 
 
 class AssignedStatus(models.TextChoices):
