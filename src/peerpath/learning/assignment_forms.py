@@ -30,7 +30,7 @@ class AssignmentForm(forms.Form):
         help_text="People with the role hired from this date on count as new hires, "
         "including everyone hired later.",
     )
-    due_rule = forms.ChoiceField(label="Due", choices=DueRule.choices)
+    due_rule = forms.ChoiceField(label="When it is due", choices=DueRule.choices)
     due_on = forms.DateField(
         label="Due date", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
