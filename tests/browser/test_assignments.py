@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from peerpath.learning import assignments
 from peerpath.learning.models import Assignment, DueRule, PersonAssignment
-from tests.browser.conftest import SCREENSHOTS
 from tests.factories import PASSWORD, JobRoleFactory, ModuleFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
