@@ -222,3 +222,39 @@ def test_the_navigation_offers_assignments_to_those_who_may_assign(org, client_f
     assert link in client_for(org.manager).get(reverse("learning:mine")).content.decode()
     assert link in client_for(org.admin).get(reverse("learning:mine")).content.decode()
     assert link not in client_for(org.member).get(reverse("learning:mine")).content.decode()
+
+
+def test_the_detail_page_and_my_learning_stay_within_a_fixed_number_of_queries(
+    org, client_for, module, django_assert_max_num_queries
+):
+    team = TeamFactory()
+    for n in range(30):
+        UserFactory(display_name=f"Agent {n}", team=team)
+    a = assignments.assignment_create(
+        actor=org.admin,
+        module=module,
+        audience="team",
+        team=team,
+        due_rule=DueRule.AFTER_ASSIGNMENT,
+        due_days=7,
+    )
+    client = client_for(org.admin)
+    client.get(detail(a))
+    with django_assert_max_num_queries(8):
+        response = client.get(detail(a))
+    assert response.content.decode().count('class="chip">Not started</span>') == 30
+
+    for n in range(5):
+        assignments.assignment_create(
+            actor=org.admin,
+            module=ModuleFactory(author=org.lead),
+            audience="person",
+            person=org.member,
+            due_rule=DueRule.AFTER_ASSIGNMENT,
+            due_days=n + 1,
+        )
+    learner = client_for(org.member)
+    learner.get(reverse("learning:mine"))
+    with django_assert_max_num_queries(16):
+        response = learner.get(reverse("learning:mine"))
+    assert response.content.decode().count("due ") >= 5
