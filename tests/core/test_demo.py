@@ -124,5 +124,5 @@ def test_demo_onboarding_runs_on_assignments(demo):
     assert team_quiz.created_by.email == loader.DEMO_ACCOUNTS["manager"]
     assert team_quiz.module.title == loader.SECURITY_QUIZ
     sam = User.objects.get(email=loader.DEMO_ACCOUNTS["employee (agent)"])
-    assigned = {r.assignment.item_title for r, _ in assignment_selectors.assigned_to(sam)}
-    assert assigned == {loader.ONBOARDING_PATH, loader.SECURITY_QUIZ}
+    assigned = {r.assignment.item_title: s for r, s in assignment_selectors.assigned_to(sam)}
+    assert assigned == {loader.ONBOARDING_PATH: "in_progress", loader.SECURITY_QUIZ: "not_started"}

@@ -436,3 +436,16 @@ def _path(owner, steps: int):
     )
     paths.path_publish(actor=owner, path=path)
     return path
+
+
+def test_the_worker_runs_the_sweep_every_hour(org):
+    from peerpath.core.periodic import SCHEDULE
+    from peerpath.learning.tasks import send_assignment_reminders
+
+    entry = next(p for p in SCHEDULE if p.task_path.endswith("send_assignment_reminders"))
+    assert entry.every_seconds == 3600
+    assign(org.admin, module=ModuleFactory(author=org.lead), audience="person", person=org.member)
+    with time_machine.travel(NOW + dt.timedelta(days=20), tick=False):
+        assert send_assignment_reminders.call() == 1
+        assert send_assignment_reminders.call() == 0
+    assert mail.outbox[0].subject.startswith("Overdue")
