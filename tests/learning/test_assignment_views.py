@@ -258,3 +258,25 @@ def test_the_detail_page_and_my_learning_stay_within_a_fixed_number_of_queries(
     with django_assert_max_num_queries(16):
         response = learner.get(reverse("learning:mine"))
     assert response.content.decode().count("due ") >= 5
+
+
+def test_the_detail_page_filters_people_by_status(org, client_for, by_manager, module):
+    services.progress_complete(user=org.deep, module=module)
+    client = client_for(org.manager)
+    page = client.get(detail(by_manager) + "?status=completed").content.decode()
+    table = page[page.index("<table") :]
+    assert "Dara Deep" in table
+    assert "Mina Member" not in table
+    assert "Completed · 1" in page
+    page = client.get(detail(by_manager) + "?status=overdue").content.decode()
+    assert "Nobody in this group" in page
+    page = client.get(detail(by_manager) + "?status=bogus").content.decode()
+    assert "Mina Member" in page  # an unknown status shows everyone
+
+
+def test_a_manager_sees_a_reports_assignments_on_their_learning_page(org, client_for, by_manager):
+    url = reverse("learning:person", args=[org.member.public_id])
+    page = client_for(org.manager).get(url).content.decode()
+    assert ">Assigned</h2>" in page
+    assert "Warm transfers" in page
+    assert client_for(org.outsider).get(url).status_code == 403

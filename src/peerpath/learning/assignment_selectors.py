@@ -52,16 +52,10 @@ def assignment_counts(
     ids = list(assignment_ids)
     if not ids:
         return {}
-    open_ = Q(completed_at__isnull=True, removed_at__isnull=True)
     rows = (
         PersonAssignment.objects.filter(assignment_id__in=ids)
         .values("assignment_id")
-        .annotate(
-            completed=Count("id", filter=Q(completed_at__isnull=False)),
-            overdue=Count("id", filter=open_ & Q(due_at__lte=now)),
-            in_progress=Count("id", filter=open_ & Q(due_at__gt=now, started_at__isnull=False)),
-            not_started=Count("id", filter=open_ & Q(due_at__gt=now, started_at__isnull=True)),
-        )
+        .annotate(**{s: Count("id", filter=_status_q(s, now)) for s in STATUS_FILTERS})
     )
     found = {
         r["assignment_id"]: Counts(
@@ -91,13 +85,31 @@ def holder_count(assignment: Assignment) -> int:
     return PersonAssignment.objects.filter(assignment=assignment, removed_at__isnull=True).count()
 
 
-def assignment_people(assignment: Assignment) -> QuerySet[PersonAssignment]:
-    """Everyone who holds (or held and completed) the assignment, by name."""
-    return (
-        PersonAssignment.objects.filter(assignment=assignment)
-        .filter(Q(removed_at__isnull=True) | Q(completed_at__isnull=False))
-        .select_related("person", "person__team")
-        .order_by("person__display_name", "person_id")
+STATUS_FILTERS = ("completed", "in_progress", "not_started", "overdue")
+
+
+def _status_q(status: str, now: datetime) -> Q:
+    """The rows in one status group, matching ``PersonAssignment.status_at``."""
+    if status == "completed":
+        return Q(completed_at__isnull=False)
+    open_ = Q(completed_at__isnull=True, removed_at__isnull=True)
+    if status == "overdue":
+        return open_ & Q(due_at__lte=now)
+    return open_ & Q(due_at__gt=now, started_at__isnull=status == "not_started")
+
+
+def assignment_people(
+    assignment: Assignment, *, status: str = "", now: datetime | None = None
+) -> QuerySet[PersonAssignment]:
+    """Everyone who holds (or held and completed) the assignment, by name; optionally
+    only those in one status group."""
+    rows = PersonAssignment.objects.filter(assignment=assignment).filter(
+        Q(removed_at__isnull=True) | Q(completed_at__isnull=False)
+    )
+    if status in STATUS_FILTERS:
+        rows = rows.filter(_status_q(status, now or timezone.now()))
+    return rows.select_related("person", "person__team").order_by(
+        "person__display_name", "person_id"
     )
 
 

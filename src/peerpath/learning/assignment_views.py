@@ -111,8 +111,12 @@ def assignment_new(request: AuthedRequest) -> HttpResponse:
 
 def assignment_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     assignment = selectors.get_assignment_for_user(request.user, public_id)
-    page = paginate(request, selectors.assignment_people(assignment), per_page=50)
+    status = choice_param(request, "status", selectors.STATUS_FILTERS, "")
     now = timezone.now()
+    counts = selectors.assignment_counts([assignment.pk], now)[assignment.pk]
+    page = paginate(
+        request, selectors.assignment_people(assignment, status=status, now=now), per_page=50
+    )
     return render(
         request,
         "learning/assignments/detail.html",
@@ -120,9 +124,20 @@ def assignment_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
             "assignment": assignment,
             "page": page,
             "rows": [(r, r.status_at(now)) for r in page.object_list],
-            "counts": selectors.assignment_counts([assignment.pk], now)[assignment.pk],
+            "counts": counts,
+            "status": status,
+            "stat_rows": _stat_rows(counts),
         },
     )
+
+
+def _stat_rows(counts: selectors.Counts) -> list[tuple[str, str, int]]:
+    return [
+        ("completed", "Completed", counts.completed),
+        ("in_progress", "In progress", counts.in_progress),
+        ("not_started", "Not started", counts.not_started),
+        ("overdue", "Overdue", counts.overdue),
+    ]
 
 
 @require_POST

@@ -328,6 +328,7 @@ def person_learning(request: AuthedRequest, public_id: str) -> HttpResponse:
             "in_progress": selectors.progress_in_progress(person)[:50],
             "completed": completed,
             "counts": selectors.learning_counts(person),
+            "assigned": assignment_selectors.assigned_to(person),
         },
     )
 
