@@ -203,6 +203,9 @@ def test_a_newly_imported_hire_gets_the_rule_and_a_later_hire_date_moves_the_due
     # Re-importing the same file changes nothing and gives nothing twice.
     assert org_csv.import_org_csv(file=csv).ok
     assert PersonAssignment.objects.filter(assignment=a).count() == 1
+    # A corrected hire date moves the due date.
+    assert org_csv.import_org_csv(file=csv.replace(b"2026-03-02", b"2026-03-05")).ok
+    assert PersonAssignment.objects.get(assignment=a).due_on == dt.date(2026, 3, 19)
 
 
 def test_changing_role_gives_the_new_roles_rules_and_takes_back_unfinished_ones(org):

@@ -386,7 +386,41 @@ def assignment_sync(*, assignment: Assignment, person_ids: Sequence[int] | None 
             row.completed_at = wanted.completed_at
             row.removed_at = row.reminder_sent_at = row.overdue_notice_sent_at = None
             row.save()
+    if assignment.due_rule == DueRule.AFTER_HIRE:
+        staying = [pk for pk in matching if pk in existing and pk not in returning]
+        _follow_hire_dates(assignment, staying, matching)
     return len(new) + len(returning)
+
+
+def _follow_hire_dates(
+    assignment: Assignment, person_ids: list[int], placed: dict[int, tuple[str, date | None]]
+) -> None:
+    """A corrected hire date moves the due date of unfinished work that counts from it."""
+    for chunk in _chunks(person_ids):
+        for row in PersonAssignment.objects.filter(
+            assignment=assignment,
+            person_id__in=chunk,
+            completed_at__isnull=True,
+            removed_at__isnull=True,
+        ):
+            time_zone, hire_date = placed[row.person_id]
+            due = due_for(
+                assignment, assigned_at=row.assigned_at, time_zone=time_zone, hire_date=hire_date
+            )
+            if due.on == row.due_on:
+                continue
+            row.due_on, row.due_at, row.remind_at = due.on, due.at, due.remind_at
+            # A later date earns its reminder and notice again when they fall due.
+            row.reminder_sent_at = row.overdue_notice_sent_at = None
+            row.save(
+                update_fields=[
+                    "due_on",
+                    "due_at",
+                    "remind_at",
+                    "reminder_sent_at",
+                    "overdue_notice_sent_at",
+                ]
+            )
 
 
 def _assignments_touching(person_ids: Sequence[int]) -> QuerySet[Assignment]:
