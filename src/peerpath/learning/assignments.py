@@ -218,12 +218,36 @@ def check_assignment_create(
 
 
 @transaction.atomic
-def assignment_create(*, actor: User, **fields: Any) -> Assignment:
-    """Assign a module or path and give it to everyone in the audience straight away.
-
-    Takes the same keyword arguments as ``check_assignment_create``.
-    """
-    assignment = check_assignment_create(actor=actor, **fields)
+def assignment_create(
+    *,
+    actor: User,
+    module: Module | None = None,
+    path: LearningPath | None = None,
+    audience: str,
+    person: User | None = None,
+    team: Team | None = None,
+    job_role: JobRole | None = None,
+    new_hires_since: date | None = None,
+    due_rule: str,
+    due_on: date | None = None,
+    due_days: int | None = None,
+    reminder_days: int | None = None,
+) -> Assignment:
+    """Assign a module or path and give it to everyone in the audience straight away."""
+    assignment = check_assignment_create(
+        actor=actor,
+        module=module,
+        path=path,
+        audience=audience,
+        person=person,
+        team=team,
+        job_role=job_role,
+        new_hires_since=new_hires_since,
+        due_rule=due_rule,
+        due_on=due_on,
+        due_days=due_days,
+        reminder_days=reminder_days,
+    )
     assignment.full_clean()
     assignment.save()
     assignment_sync(assignment=assignment)
