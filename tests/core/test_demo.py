@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db.models import Count
+from django.utils import timezone
 
 from peerpath.content import quizzes
 from peerpath.content.models import LearningPath, Module
@@ -121,3 +122,27 @@ def test_the_demo_history_is_in_the_learning_record(demo):
     )
     assert statement.timestamp == row.completed_at
     assert statement.data["result"]["duration"].startswith("PT")
+
+
+def test_demo_onboarding_runs_on_assignments(demo):
+    from peerpath.learning import assignment_selectors
+    from peerpath.learning.models import Assignment
+
+    rule = Assignment.objects.get(audience="new_hires")
+    assert (rule.job_role.name, rule.due_rule, rule.due_days) == ("Support Agent", "after_hire", 14)
+    assert rule.path.title == loader.ONBOARDING_PATH
+    statuses = {
+        row.person.display_name: status
+        for row, status in (
+            (r, r.status_at(timezone.now())) for r in rule.people.select_related("person")
+        )
+    }
+    assert statuses["Ines Carvalho"] == "overdue"
+    assert statuses["Sam Okafor-Hale"] == "in_progress"
+    assert statuses["Theo Blake"] == "completed"  # done before the rule existed
+    team_quiz = Assignment.objects.get(audience="team")
+    assert team_quiz.created_by.email == loader.DEMO_ACCOUNTS["manager"]
+    assert team_quiz.module.title == loader.SECURITY_QUIZ
+    sam = User.objects.get(email=loader.DEMO_ACCOUNTS["employee (agent)"])
+    assigned = {r.assignment.item_title: s for r, s in assignment_selectors.assigned_to(sam)}
+    assert assigned == {loader.ONBOARDING_PATH: "in_progress", loader.SECURITY_QUIZ: "not_started"}

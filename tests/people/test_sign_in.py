@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from peerpath.people.models import User
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,29 @@ def test_people_the_organisation_creates_sign_in_under_mandatory_verification(se
         assert response.status_code == 302
         assert response["Location"] == "/"
         assert client.get("/").status_code == 200
+
+
+def test_someone_who_signs_up_is_announced_as_joining(client, settings):
+    from peerpath.core import events
+
+    settings.PEERPATH_ALLOW_SIGNUP = True
+    joined: list[tuple[int, ...]] = []
+
+    def record(event: events.PeopleJoined) -> None:
+        joined.append(event.person_ids)
+
+    events.subscribe(events.PeopleJoined, record)
+    try:
+        client.post(
+            reverse("account_signup"),
+            {
+                "email": "new.person@example.com",
+                "password1": "a-long-enough-passphrase-9",
+                "password2": "a-long-enough-passphrase-9",
+            },
+        )
+    finally:
+        events._handlers[events.PeopleJoined].remove(record)
+    user = User.objects.get(email="new.person@example.com")
+    assert joined == [(user.pk,)]
+    assert user.line_path == f"/{user.pk}/"

@@ -24,6 +24,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         }.get(match.namespace, match.namespace)
         if match.namespace == "learning":
             section = "team" if match.url_name in {"team", "person"} else "learn"
+            if (match.url_name or "").startswith("assignment"):
+                section = "assignments"
         elif match.namespace == "people":
             section = "admin" if (match.url_name or "").startswith("admin") else "profile"
     links = permissions.navigation(user)
@@ -33,4 +35,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "nav_is_manager": links["manager"],
         "nav_is_admin": links["admin"],
         "nav_is_moderator": links["moderator"],
+        "nav_can_assign": links["assign"],
     }

@@ -94,6 +94,21 @@ class PathCompleted:
     duration_seconds: int | None = None
 
 
+@dataclass(frozen=True)
+class PeopleJoined:
+    """People were added to the organisation (by an admin, the org import or sign-in)."""
+
+    person_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PeopleChanged:
+    """People's place in the organisation changed: job role, team, hire date, reporting
+    line, or whether they are active. Reactions re-check whatever depends on those."""
+
+    person_ids: tuple[int, ...]
+
+
 def subscribe(event_type: type[E], handler: Callable[[E], None]) -> None:
     if handler not in _handlers[event_type]:
         _handlers[event_type].append(handler)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from peerpath.content.models import LearningPath, Module
-    from peerpath.learning.models import LearningGoal
+    from peerpath.learning.models import Assignment, LearningGoal
     from peerpath.people.models import User
 
     Actor = User | AnonymousUser
@@ -50,10 +50,15 @@ def is_manager(user: Actor) -> bool:
 def navigation(user: Actor) -> dict[str, bool]:
     """Which role-specific links the page shell shows (roles cached briefly; pages re-check)."""
     if not _active(user):
-        return {"manager": False, "admin": False, "moderator": False}
+        return {"manager": False, "admin": False, "moderator": False, "assign": False}
     has_reports, is_reviewer = people.nav_roles(user)  # type: ignore[arg-type]
     admin = is_learning_admin(user)
-    return {"manager": has_reports, "admin": admin, "moderator": admin or is_reviewer}
+    return {
+        "manager": has_reports,
+        "admin": admin,
+        "moderator": admin or is_reviewer,
+        "assign": admin or has_reports,
+    }
 
 
 # --- Admin area ----------------------------------------------------------------------
@@ -214,6 +219,22 @@ def can_save_module(user: Actor, module: Module) -> bool:
 def can_manage_goal(user: Actor, goal: LearningGoal) -> bool:
     """Goals are personal: only the learner who set one changes it."""
     return _active(user) and goal.user_id == user.pk
+
+
+def can_assign_learning(user: Actor) -> bool:
+    """Learning admins assign to anyone; managers to the people in their reporting line."""
+    return is_learning_admin(user) or is_manager(user)
+
+
+def can_assign_to_person(user: Actor, person: User) -> bool:
+    if not _active(user):
+        return False
+    return is_learning_admin(user) or people.is_above_in_line(user, person)  # type: ignore[arg-type]
+
+
+def can_manage_assignment(user: Actor, assignment: Assignment) -> bool:
+    """See who has an assignment and withdraw it: whoever made it, and learning admins."""
+    return _active(user) and (assignment.created_by_id == user.pk or is_learning_admin(user))
 
 
 # --- Curation ------------------------------------------------------------------------

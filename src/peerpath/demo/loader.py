@@ -22,13 +22,20 @@ from django.utils import timezone
 from peerpath.content import paths
 from peerpath.content import selectors as content_selectors
 from peerpath.content import services as content
-from peerpath.content.models import Module, ModuleKind
+from peerpath.content.models import LearningPath, Module, ModuleKind
 from peerpath.core import events
 from peerpath.curation.models import Flag, Rating
-from peerpath.learning.models import ModuleProgress, ProgressStatus
+from peerpath.learning import assignments
+from peerpath.learning.models import (
+    AssignmentAudience,
+    DueRule,
+    ModuleProgress,
+    ProgressStatus,
+    SuccessStatus,
+)
 from peerpath.lrs import recording
 from peerpath.people import services as people
-from peerpath.people.models import ExpertReviewer, User
+from peerpath.people.models import ExpertReviewer, JobRole, User
 from peerpath.skills import services as skills
 from peerpath.skills.models import Skill
 
@@ -553,6 +560,10 @@ def load_demo(*, progress: Progress | None = None) -> None:
     step()
     _load_progress(rng, modules)
     _load_quality_signals(rng)
+    _load_assignments(rng, roles["Support Agent"], team_owner["contact-centre"], password_hash)
+    recording.record_history(
+        _history(list(ModuleProgress.objects.select_related("user", "module").order_by("pk")))
+    )
     step()
 
 
@@ -736,7 +747,6 @@ def _load_progress(rng: random.Random, modules: list[Module]) -> None:
                 )
             )
     ModuleProgress.objects.bulk_create(rows, batch_size=500)
-    recording.record_history(_history(rows))
 
 
 def _history(rows: list[ModuleProgress]) -> Iterator[events.LearningRecorded]:
@@ -774,6 +784,108 @@ def _history(rows: list[ModuleProgress]) -> Iterator[events.LearningRecorded]:
                 at=row.completed_at,
                 duration_seconds=row.time_spent_seconds,
             )
+
+
+# Recent hires into the contact centre: (name, days since hire, onboarding modules done).
+NEW_HIRES = [
+    ("Ines Carvalho", 20, 0),  # opened the first module only: overdue
+    ("Theo Blake", 9, 7),  # finished every module before the rule existed
+]
+ONBOARDING_PATH = "Welcome to Northwind"
+SECURITY_QUIZ = "Security basics check"
+
+
+def _load_assignments(
+    rng: random.Random, agent_role: JobRole, centre: list[User], password_hash: str
+) -> None:
+    """Onboarding runs on assignments: every new Support Agent gets the onboarding path,
+    due 14 days after their hire date; the contact-centre manager assigned the security
+    quiz to her team. Sam (a demo sign-in) joined six days ago and is part-way through."""
+    now = timezone.now()
+    today = timezone.localdate()
+    admin = User.objects.get(email=DEMO_ACCOUNTS["learning admin"])
+    nora = User.objects.get(email=DEMO_ACCOUNTS["manager"])
+    sam = User.objects.get(email=DEMO_ACCOUNTS["employee (agent)"])
+    path = LearningPath.objects.get(title=ONBOARDING_PATH)
+    steps = [s.module for s in path.steps.select_related("module").order_by("position")]
+    people.person_update_profile(person=sam, hire_date=today - timedelta(days=6))
+    hires = [(sam, 6, 2)]
+    for name, days, done in NEW_HIRES:
+        hire = people.person_create(
+            email=_email(name, set()),
+            display_name=name,
+            job_title="Support Agent",
+            job_role=agent_role,
+            team=sam.team,
+            manager=sam.manager,
+            location="Leeds",
+            time_zone="Europe/London",
+            hire_date=today - timedelta(days=days),
+        )
+        hire.password = password_hash
+        hire.save(update_fields=["password"])
+        hires.append((hire, days, done))
+    ModuleProgress.objects.filter(user__in=[h for h, _, _ in hires], module__in=steps).delete()
+    rows = []
+    for hire, days, done in hires:
+        # Each one works through the path in order from their first day, a module a day;
+        # the module after the last one done is open.
+        for index, module in enumerate(steps[: done + 1]):
+            started = now - timedelta(days=days - 1 - index, hours=3)
+            finished = index < done
+            rows.append(
+                ModuleProgress(
+                    user=hire,
+                    module=module,
+                    started_at=started,
+                    last_opened_at=started + timedelta(minutes=module.estimated_minutes),
+                    status=ProgressStatus.COMPLETED if finished else ProgressStatus.IN_PROGRESS,
+                    completed_at=started + timedelta(minutes=module.estimated_minutes)
+                    if finished
+                    else None,
+                    percent=100 if finished else 40,
+                    time_spent_seconds=module.estimated_minutes * (60 if finished else 20),
+                )
+            )
+    # A few agents passed the security quiz before their manager assigned it (not Sam,
+    # who still has it to do).
+    quiz = Module.objects.get(title=SECURITY_QUIZ)
+    for person in rng.sample([p for p in centre[4:] if p.pk != sam.pk], k=12):
+        taken = now - timedelta(days=rng.randint(10, 60))
+        rows.append(
+            ModuleProgress(
+                user=person,
+                module=quiz,
+                started_at=taken,
+                last_opened_at=taken,
+                status=ProgressStatus.COMPLETED,
+                completed_at=taken + timedelta(minutes=12),
+                percent=100,
+                time_spent_seconds=12 * 60,
+                success_status=SuccessStatus.PASSED,
+                score=rng.choice([80, 90, 100]),
+            )
+        )
+    ModuleProgress.objects.bulk_create(rows)
+    assignments.assignment_create(
+        actor=admin,
+        path=path,
+        audience=AssignmentAudience.NEW_HIRES,
+        job_role=agent_role,
+        new_hires_since=today - timedelta(days=30),
+        due_rule=DueRule.AFTER_HIRE,
+        due_days=14,
+        reminder_days=3,
+    )
+    assignments.assignment_create(
+        actor=nora,
+        module=quiz,
+        audience=AssignmentAudience.TEAM,
+        team=sam.team,
+        due_rule=DueRule.AFTER_ASSIGNMENT,
+        due_days=10,
+        reminder_days=3,
+    )
 
 
 RATING_NOTES = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from peerpath.learning import views
+from peerpath.learning import assignment_views, views
 
 app_name = "learning"
 urlpatterns = [
@@ -20,6 +20,18 @@ urlpatterns = [
     path("learn/paths/<uuid:public_id>/<slug:slug>/", views.path_detail, name="path"),
     path("scorm/play/<str:token>/<path:path>", views.scorm_file, name="scorm_file"),
     path("scorm/commit/<str:token>", views.scorm_commit, name="scorm_commit"),
+    path("learn/assignments/", assignment_views.assignments, name="assignments"),
+    path("learn/assignments/new/", assignment_views.assignment_new, name="assignment_new"),
+    path(
+        "learn/assignments/<uuid:public_id>/",
+        assignment_views.assignment_detail,
+        name="assignment",
+    ),
+    path(
+        "learn/assignments/<uuid:public_id>/withdraw/",
+        assignment_views.assignment_withdraw,
+        name="assignment_withdraw",
+    ),
     path("team/", views.my_team, name="team"),
     path("team/<uuid:public_id>/", views.person_learning, name="person"),
 ]

@@ -31,7 +31,7 @@ from peerpath.content import selectors as content
 from peerpath.core import permissions
 from peerpath.core.http import AuthedRequest, choice_param
 from peerpath.core.pagination import paginate
-from peerpath.learning import kinds, player, selectors, services
+from peerpath.learning import assignment_selectors, kinds, player, selectors, services
 from peerpath.learning.forms import PaceGoalForm, PathGoalForm
 from peerpath.people import selectors as people
 from peerpath.skills import selectors as skills
@@ -240,6 +240,7 @@ def my_learning(
             "path_form": path_form or PathGoalForm(paths=paths),
             "can_add_goal": True,
             "show_personal": True,
+            "assigned": assignment_selectors.assigned_to(request.user),
         },
         status=status,
     )
@@ -354,6 +355,7 @@ def person_learning(request: AuthedRequest, public_id: str) -> HttpResponse:
             "in_progress": selectors.progress_in_progress(person)[:50],
             "completed": completed,
             "counts": selectors.learning_counts(person),
+            "assigned": assignment_selectors.assigned_to(person),
         },
     )
 

@@ -8,6 +8,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 
+from peerpath.core import events
 from peerpath.people.services import line_path_for
 
 
@@ -28,4 +29,5 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             user.save()
             user.line_path = line_path_for(user.pk, None)
             user.save(update_fields=["line_path"])
+            events.publish(events.PeopleJoined(person_ids=(user.pk,)))
         return user

@@ -24,7 +24,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
 
-from peerpath.core import permissions
+from peerpath.core import events, permissions
 from peerpath.people.models import TIME_ZONE_CHOICES, Department, JobRole, Team, User
 from peerpath.people.services import emails_vouch_for, unique_slug
 
@@ -73,6 +73,9 @@ _USER_FIELDS: Final = (
     "deactivated_at",
     "line_path",
 )
+
+# Changes that move a person in or out of rules built on the organisation (assignments).
+_PLACEMENT_FIELDS: Final = frozenset({"job_role", "team", "hire_date", "is_active"})
 
 Progress = Callable[[int, int], None]
 
@@ -686,6 +689,7 @@ def _write(rows: list[_Row], org: _Org, plan: _Plan, progress: Progress | None) 
     total = len(rows)
     email_of = {u.pk: email for email, u in org.users.items()}
     created: list[User] = []
+    placed: set[int] = set()  # people whose role, team, hire date, status or line changed
     updated = deactivated = 0
     for start in range(0, total, BATCH):
         chunk = rows[start : start + BATCH]
@@ -703,6 +707,8 @@ def _write(rows: list[_Row], org: _Org, plan: _Plan, progress: Progress | None) 
             old_manager = email_of.get(user.manager_id) if user.manager_id else None
             if fields:
                 changes.setdefault(frozenset(fields), []).append(user)
+            if fields & _PLACEMENT_FIELDS:
+                placed.add(user.pk)
             if fields or old_manager != plan.manager_of.get(row.email):
                 updated += 1
             if was_active and not user.is_active:
@@ -715,7 +721,12 @@ def _write(rows: list[_Row], org: _Org, plan: _Plan, progress: Progress | None) 
         if progress is not None and done < total:
             progress(done, total)
     _set_managers(rows, org, plan, created)
-    _recompute_line_paths()
+    placed |= _recompute_line_paths()
+    if created:
+        events.publish(events.PeopleJoined(person_ids=tuple(u.pk for u in created)))
+    placed -= {u.pk for u in created}
+    if placed:
+        events.publish(events.PeopleChanged(person_ids=tuple(sorted(placed))))
     if progress is not None:
         progress(total, total)
     return ImportResult(
@@ -775,10 +786,11 @@ def line_paths(managers: dict[int, int | None]) -> dict[int, str]:
     return paths
 
 
-def _recompute_line_paths() -> None:
+def _recompute_line_paths() -> set[int]:
     """Recompute every reporting path from (id, manager) pairs and write those that changed.
 
     Simpler than patching subtrees move by move, and correct whatever the file reshuffled.
+    Returns the ids of the people whose path changed.
     """
     current: dict[int, str] = {}
     managers: dict[int, int | None] = {}
@@ -791,6 +803,7 @@ def _recompute_line_paths() -> None:
         if current[pk] != path
     ]
     _update_users(changed, ["line_path"])
+    return {u.pk for u in changed}
 
 
 # --- Export -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.text import slugify
 
-from peerpath.core import permissions
+from peerpath.core import events, permissions
 from peerpath.people.models import Department, ExpertReviewer, JobRole, Team, User
 from peerpath.people.selectors import line_path_prefix
 
@@ -111,6 +111,7 @@ def person_create(
     user.line_path = line_path_for(user.pk, manager)
     user.save(update_fields=["line_path"])
     emails_vouch_for([user])
+    events.publish(events.PeopleJoined(person_ids=(user.pk,)))
     return user
 
 
@@ -133,11 +134,19 @@ def person_update_profile(*, person: User, **changes: Any) -> User:
     unknown = set(changes) - set(PROFILE_FIELDS) - {"avatar", "is_learning_admin"}
     if unknown:
         raise TypeError(f"Unknown profile fields: {sorted(unknown)}")
+    before = _placement(person)
     for field, value in changes.items():
         setattr(person, field, value)
     person.full_clean(exclude=["password", "line_path", "manager"])
     person.save()
+    if _placement(person) != before:
+        events.publish(events.PeopleChanged(person_ids=(person.pk,)))
     return person
+
+
+def _placement(person: User) -> tuple[object, ...]:
+    """The fields other contexts react to when they change (assignments follow them)."""
+    return (person.job_role_id, person.team_id, person.hire_date, person.is_active)
 
 
 @transaction.atomic
@@ -163,6 +172,8 @@ def person_set_manager(*, person: User, manager: User | None) -> User:
         User.objects.filter(line_path_prefix(old_path)).exclude(pk=person.pk).update(
             line_path=Concat(Value(new_path), Substr("line_path", len(old_path) + 1))
         )
+        moved = User.objects.filter(line_path_prefix(new_path)).values_list("pk", flat=True)
+        events.publish(events.PeopleChanged(person_ids=tuple(moved)))
     return person
 
 
@@ -176,14 +187,18 @@ def person_deactivate(*, person: User, by: User) -> User:
     person.is_active = False
     person.deactivated_at = timezone.now()
     person.save(update_fields=["is_active", "deactivated_at"])
+    events.publish(events.PeopleChanged(person_ids=(person.pk,)))
     return person
 
 
 @transaction.atomic
 def person_reactivate(*, person: User) -> User:
+    was_active = person.is_active
     person.is_active = True
     person.deactivated_at = None
     person.save(update_fields=["is_active", "deactivated_at"])
+    if not was_active:
+        events.publish(events.PeopleChanged(person_ids=(person.pk,)))
     return person
 
 

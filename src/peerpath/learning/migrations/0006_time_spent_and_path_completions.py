@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('content', '0006_kinds_assets_packages_paths'),
-        ('learning', '0004_saved_modules_and_goals'),
+        ('learning', '0005_assignments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
