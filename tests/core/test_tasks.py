@@ -38,3 +38,8 @@ def test_finished_results_are_forgotten_after_two_weeks(database_queue):
     )
     tasks.prune_task_results.call()
     assert [str(pk) for pk in DBTaskResult.objects.values_list("id", flat=True)] == [recent.id]
+
+
+def test_pruning_does_nothing_without_a_database_queue():
+    # The test settings run tasks at once; there are no stored results to prune.
+    assert tasks.prune_task_results.call() is False
