@@ -48,7 +48,7 @@ class Statement(models.Model):
     object_agent_key = models.CharField(max_length=1000, blank=True)
     registration = models.UUIDField(null=True, blank=True)
     voided = models.BooleanField(default=False)
-    voiding_target = models.UUIDField(null=True, blank=True, db_index=True)
+    voiding_target = models.UUIDField(null=True, blank=True)
     # The statement a StatementRef object points at (voiding or not), for filter matching.
     object_statement_id = models.UUIDField(null=True, blank=True, db_index=True)
     authority_key = models.CharField(max_length=1000)
@@ -61,6 +61,13 @@ class Statement(models.Model):
         # in order from the index and stops at the limit however many statements match.
         indexes = [
             models.Index(fields=["stored", "id"], name="lrs_stmt_stored_idx"),
+            # Partial: only voiding statements have a target. A full index over mostly-NULL
+            # values looks useless to SQLite's planner once analysed, and it scans instead.
+            models.Index(
+                fields=["voiding_target"],
+                name="lrs_stmt_voiding_idx",
+                condition=models.Q(voiding_target__isnull=False),
+            ),
             models.Index(fields=["agent_key", "stored", "id"], name="lrs_stmt_agent_idx"),
             models.Index(fields=["object_agent_key", "stored", "id"], name="lrs_stmt_objagent_idx"),
             models.Index(fields=["verb_id", "stored", "id"], name="lrs_stmt_verb_idx"),
