@@ -12,7 +12,7 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from peerpath.core import permissions
-from peerpath.lrs import attachments, formats, selectors, services, validation
+from peerpath.lrs import attachments, export, formats, selectors, services, validation
 
 if TYPE_CHECKING:
     from peerpath.core.http import AuthedRequest
@@ -495,14 +495,9 @@ def my_record(request: AuthedRequest) -> StreamingHttpResponse:
     """A learner downloads their own learning record: every statement about them, as JSON."""
     permissions.require(permissions.can_view_learning_of(request.user, request.user))
     statements = selectors.learner_record(str(request.user.public_id))
-
-    def chunks() -> Iterator[str]:
-        yield "["
-        for n, statement in enumerate(statements):
-            yield ("," if n else "") + "\n" + json.dumps(statement)
-        yield "\n]\n"
-
-    response = StreamingHttpResponse(chunks(), content_type="application/json")
+    response = StreamingHttpResponse(
+        export.json_chunks(statements), content_type="application/json"
+    )
     response["Content-Disposition"] = 'attachment; filename="peerpath-learning-record.json"'
     response["Cache-Control"] = "no-store"
     return response
