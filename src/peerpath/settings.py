@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "peerpath.learning",
     "peerpath.curation",
     "peerpath.lrs",
+    "peerpath.schedule",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,6 @@ reporting line, deactivation); learners' progress arrives as learning record eve
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -31,6 +30,7 @@ from django.utils.formats import date_format
 
 from peerpath.content import selectors as content
 from peerpath.core import events, permissions
+from peerpath.core.zones import zone_named
 from peerpath.learning.models import (
     DUE_DAYS_MAX,
     REMINDER_DAYS_MAX,
@@ -52,13 +52,6 @@ BATCH = 1000
 # Reminders and notices sent per transaction.
 SEND_BATCH = 200
 REMIND_AT = time(8, 0)  # reminders go out from 8 a.m. where the learner is
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _chunks(items: Sequence[int], size: int = BATCH) -> Iterator[Sequence[int]]:
@@ -84,7 +77,7 @@ def due_for(
     "days after the hire date" from their hire date. A reminder that would fall before
     the person got the assignment is not sent.
     """
-    zone = _zone(time_zone)
+    zone = zone_named(time_zone)
     days = timedelta(days=assignment.due_days or 0)
     if assignment.due_rule == DueRule.FIXED and assignment.due_on is not None:
         on = assignment.due_on
@@ -173,7 +166,7 @@ def check_assignment_create(
             assignment.new_hires_since = new_hires_since
     else:
         errors["audience"] = "Choose who the assignment is for."
-    today = timezone.now().astimezone(_zone(actor.time_zone)).date()
+    today = timezone.now().astimezone(zone_named(actor.time_zone)).date()
     if due_rule == DueRule.FIXED:
         if due_on is None:
             errors["due_on"] = "Choose the due date."

@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import hashlib
 import uuid
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from peerpath.content import selectors as content
+from peerpath.core.zones import zone_named
 from peerpath.learning.models import (
     PER_PERIOD_KINDS,
     GoalKind,
@@ -383,16 +383,9 @@ def get_goal_for_user(user: User, public_id: uuid.UUID | str) -> LearningGoal:
         raise Http404("No such goal.") from exc
 
 
-def _zone(user: User) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def user_today(user: User) -> date:
     """Today's date where the learner is."""
-    return timezone.now().astimezone(_zone(user)).date()
+    return timezone.now().astimezone(zone_named(user.time_zone)).date()
 
 
 @dataclass(frozen=True)
@@ -483,7 +476,7 @@ def goal_standings(user: User, today: date | None = None) -> list[GoalStanding]:
     Weeks (ISO, Monday first) and months follow the learner's own time zone, so a module
     finished late on Sunday evening counts for the week the learner was living in.
     """
-    zone = _zone(user)
+    zone = zone_named(user.time_zone)
     today = today or timezone.now().astimezone(zone).date()
     goals = list(
         LearningGoal.objects.filter(user=user, archived_at__isnull=True)

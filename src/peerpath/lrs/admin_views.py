@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peerpath.core import permissions
+from peerpath.core.zones import zone_named
 from peerpath.lrs import export, selectors, services, validation
 from peerpath.lrs.forms import VERB_CHOICES, ExportFilterForm, KeyCreateForm
 from peerpath.lrs.identity import learner_agent
@@ -22,13 +23,6 @@ from peerpath.people import selectors as people
 
 if TYPE_CHECKING:
     from peerpath.core.http import AuthedRequest
-
-
-def _zone(request: AuthedRequest) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(request.user.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _midnight(day: date, zone: zoneinfo.ZoneInfo) -> datetime:
@@ -51,7 +45,7 @@ def _export_filter(request: AuthedRequest, form: ExportFilterForm) -> selectors.
             f"mbox:mailto:{person.email.lower()}",
             f"mbox:mailto:{person.email}",
         )
-    zone = _zone(request)
+    zone = zone_named(request.user.time_zone)
     return selectors.ExportFilter(
         agent_keys=tuple(dict.fromkeys(agent_keys)),
         verb=data["verb"] or None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -11,10 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-TIME_ZONE_CHOICES = [
-    ("UTC", "UTC"),
-    *sorted((tz, tz.replace("_", " ")) for tz in zoneinfo.available_timezones() if "/" in tz),
-]
+from peerpath.core.zones import TIME_ZONE_CHOICES
 
 
 class Department(models.Model):

@@ -25,7 +25,8 @@ from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
 
 from peerpath.core import events, permissions
-from peerpath.people.models import TIME_ZONE_CHOICES, Department, JobRole, Team, User
+from peerpath.core.zones import TIME_ZONE_CHOICES
+from peerpath.people.models import Department, JobRole, Team, User
 from peerpath.people.services import emails_vouch_for, unique_slug
 
 COLUMNS: Final = (
