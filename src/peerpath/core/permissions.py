@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from peerpath.content.models import LearningPath, Module
     from peerpath.learning.models import Assignment, LearningGoal
-    from peerpath.people.models import User
+    from peerpath.people.models import Team, User
 
     Actor = User | AnonymousUser
 
@@ -275,3 +275,19 @@ def can_see_moderation_queue(user: Actor) -> bool:
 def can_read_rating_notes(user: Actor, module: Module) -> bool:
     """Notes with a rating are written to the author."""
     return can_edit_module(user, module)
+
+
+# --- Learning time -------------------------------------------------------------------
+
+
+def can_request_learning_time(user: Actor) -> bool:
+    """Every active employee may ask for learning blocks in their schedule."""
+    return _active(user)
+
+
+def can_manage_team_schedule(user: Actor, team: Team) -> bool:
+    """A team's learning-time policy, coverage minimums and shifts: learning admins and
+    the managers of the team's people."""
+    if is_learning_admin(user):
+        return True
+    return _active(user) and people.manages_team(user, team)  # type: ignore[arg-type]

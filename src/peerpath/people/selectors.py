@@ -96,6 +96,18 @@ def is_above_in_line(manager: User, person: User) -> bool:
     )
 
 
+def manages_team(user: User, team: Team) -> bool:
+    """True when someone active in ``team`` reports to ``user``, directly or further down."""
+    if not user.line_path:
+        return False
+    return (
+        User.objects.filter(team=team, is_active=True)
+        .filter(line_path_prefix(user.line_path))
+        .exclude(pk=user.pk)
+        .exists()
+    )
+
+
 def teams_all() -> QuerySet[Team]:
     return Team.objects.select_related("department").order_by("name")
 

@@ -187,7 +187,8 @@ class LearningTimeRequest(models.Model):
 
     ``decision_reason`` says why in words people read ("auto-approved: within 60
     min/week", "coverage would drop to 3 of 4 at 14:15"); ``coverage_shortfall`` keeps
-    the intervals that fell short when the request went to the manager.
+    the intervals that fell short when the request went to the manager, and
+    ``alternatives`` the nearest slots that would have kept coverage.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -220,6 +221,8 @@ class LearningTimeRequest(models.Model):
     auto_approved = models.BooleanField(default=False)
     decision_reason = models.CharField(max_length=500, blank=True)
     coverage_shortfall = models.JSONField(default=list, blank=True)
+    # Nearby slots that keep coverage, offered when the request went to the manager.
+    alternatives = models.JSONField(default=list, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
