@@ -146,3 +146,6 @@ def test_demo_onboarding_runs_on_assignments(demo):
     sam = User.objects.get(email=loader.DEMO_ACCOUNTS["employee (agent)"])
     assigned = {r.assignment.item_title: s for r, s in assignment_selectors.assigned_to(sam)}
     assert assigned == {loader.ONBOARDING_PATH: "in_progress", loader.SECURITY_QUIZ: "not_started"}
+    from peerpath.learning import assignments
+
+    assert assignments.assignment_notices_send() == 0  # the demo's people already know

@@ -383,12 +383,39 @@ def test_a_reminder_goes_out_once_before_the_due_date_and_a_notice_once_when_ove
     assert row(a, org.deep).overdue_notice_sent_at == overdue
 
 
+def test_a_person_is_told_once_when_something_is_assigned_to_them(
+    org, django_capture_on_commit_callbacks
+):
+    module = ModuleFactory(author=org.lead, title="Phone etiquette")
+    with django_capture_on_commit_callbacks(execute=True):
+        a = assign(org.manager, module=module, audience="person", person=org.deep, due_days=10)
+    assert [m.subject for m in mail.outbox] == ["Assigned to you: “Phone etiquette”"]
+    assert mail.outbox[0].to == [org.deep.email]
+    assert "complete it by Thursday 12 March 2026" in mail.outbox[0].body
+    assert row(a, org.deep).assigned_notice_sent_at == NOW
+    assert assignments.assignment_notices_send() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_work_done_before_it_was_assigned_brings_no_notice(org, django_capture_on_commit_callbacks):
+    module = ModuleFactory(author=org.lead)
+    services.progress_complete(user=org.member, module=module)
+    with django_capture_on_commit_callbacks(execute=True):
+        assign(org.admin, module=module, audience="team", team=org.member.team)
+    told = {m.to[0] for m in mail.outbox}
+    assert org.member.email not in told
+    assert told == {
+        p.email for p in org.member.team.members.exclude(pk=org.member.pk) if p.is_active
+    }
+
+
 def test_completed_and_withdrawn_work_gets_no_messages(org):
     module = ModuleFactory(author=org.lead)
     a = assign(org.admin, module=module, audience="team", team=org.member.team, reminder_days=3)
     services.progress_complete(user=org.member, module=module)
     assignments.assignment_withdraw(actor=org.admin, assignment=a, reason="Not needed")
     later = NOW + dt.timedelta(days=60)
+    assert assignments.assignment_notices_send(now=later) == 0
     assert assignments.assignment_reminders_send(now=later) == 0
     assert assignments.assignment_overdue_notices_send(now=later) == 0
     assert mail.outbox == []
@@ -449,6 +476,6 @@ def test_the_worker_runs_the_sweep_every_hour(org):
     assert entry.every_seconds == 3600
     assign(org.admin, module=ModuleFactory(author=org.lead), audience="person", person=org.member)
     with time_machine.travel(NOW + dt.timedelta(days=20), tick=False):
-        assert send_assignment_reminders.call() == 1
+        assert send_assignment_reminders.call() == 2
         assert send_assignment_reminders.call() == 0
-    assert mail.outbox[0].subject.startswith("Overdue")
+    assert [m.subject.split(":")[0] for m in mail.outbox] == ["Assigned to you", "Overdue"]

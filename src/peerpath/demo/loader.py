@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from peerpath.content import paths
@@ -30,6 +31,7 @@ from peerpath.learning.models import (
     AssignmentAudience,
     DueRule,
     ModuleProgress,
+    PersonAssignment,
     ProgressStatus,
     SuccessStatus,
 )
@@ -885,6 +887,10 @@ def _load_assignments(
         due_rule=DueRule.AFTER_ASSIGNMENT,
         due_days=10,
         reminder_days=3,
+    )
+    # The demo's people heard of their assignments when they were made.
+    PersonAssignment.objects.filter(assigned_notice_sent_at__isnull=True).update(
+        assigned_notice_sent_at=F("assigned_at")
     )
 
 

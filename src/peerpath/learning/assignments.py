@@ -402,11 +402,20 @@ def assignment_sync(*, assignment: Assignment, person_ids: Sequence[int] | None 
                 setattr(row, name, getattr(wanted, name))
             row.completed_at = wanted.completed_at
             row.removed_at = row.reminder_sent_at = row.overdue_notice_sent_at = None
+            row.assigned_notice_sent_at = None
             row.save()
     if assignment.due_rule == DueRule.AFTER_HIRE:
         staying = [pk for pk in matching if pk in existing and pk not in returning]
         _follow_hire_dates(assignment, staying, matching)
+    if new or returning:
+        transaction.on_commit(_queue_notices)
     return len(new) + len(returning)
+
+
+def _queue_notices() -> None:
+    from peerpath.learning.tasks import send_assignment_notices
+
+    send_assignment_notices.enqueue()
 
 
 def _follow_hire_dates(
@@ -524,16 +533,16 @@ def _message(row: PersonAssignment, kind: str) -> EmailMessage:
     cc = []
     if kind == "overdue" and person.manager is not None and person.manager.is_active:
         cc = [person.manager.email]
-    subject = (
-        f"Due {date_format(row.due_on, 'j M')}: “{title}”"
-        if kind == "reminder"
-        else f"Overdue: “{title}”"
-    )
+    subjects = {
+        "assigned": f"Assigned to you: “{title}”",
+        "reminder": f"Due {date_format(row.due_on, 'j M')}: “{title}”",
+        "overdue": f"Overdue: “{title}”",
+    }
     body = render_to_string(
         f"learning/email/assignment_{kind}.txt",
         {"person": person, "row": row, "title": title, "url": _item_url(a)},
     )
-    return EmailMessage(subject=subject, body=body, to=[person.email], cc=cc)
+    return EmailMessage(subject=subjects[kind], body=body, to=[person.email], cc=cc)
 
 
 def _send(kind: str, now: datetime) -> int:
@@ -544,7 +553,10 @@ def _send(kind: str, now: datetime) -> int:
     a second run (or a concurrent worker) never sends the same message again.
     """
     waiting = Q(completed_at__isnull=True, removed_at__isnull=True)
-    if kind == "reminder":
+    if kind == "assigned":
+        waiting &= Q(assigned_notice_sent_at__isnull=True, assigned_at__lte=now)
+        stamp = "assigned_notice_sent_at"
+    elif kind == "reminder":
         waiting &= Q(reminder_sent_at__isnull=True, remind_at__lte=now, due_at__gt=now)
         stamp = "reminder_sent_at"
     else:
@@ -569,6 +581,11 @@ def _send(kind: str, now: datetime) -> int:
             sent += len(messages)
         if len(batch) < SEND_BATCH:
             return sent
+
+
+def assignment_notices_send(*, now: datetime | None = None) -> int:
+    """Tell each person once that something was assigned to them (not if already done)."""
+    return _send("assigned", now or timezone.now())
 
 
 def assignment_reminders_send(*, now: datetime | None = None) -> int:

@@ -440,6 +440,8 @@ class PersonAssignment(models.Model):
     remind_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # When the person was told it was assigned to them (again, after coming back).
+    assigned_notice_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     overdue_notice_sent_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
@@ -466,6 +468,15 @@ class PersonAssignment(models.Model):
                     completed_at__isnull=True,
                     removed_at__isnull=True,
                     remind_at__isnull=False,
+                ),
+            ),
+            models.Index(
+                fields=["assigned_at"],
+                name="personassign_notice_idx",
+                condition=models.Q(
+                    assigned_notice_sent_at__isnull=True,
+                    completed_at__isnull=True,
+                    removed_at__isnull=True,
                 ),
             ),
             models.Index(
