@@ -45,7 +45,19 @@ def test_manager_assigns_a_module_to_their_team_and_a_learner_sees_it(
     assert axe() == []
     screenshot("assignment-detail")
 
+    page.get_by_role("link", name="Change dates").click()
+    page.get_by_label("When it is due").select_option("fixed")
+    expect(page.get_by_label("Number of days")).to_be_hidden()
+    new_due = timezone.localdate() + dt.timedelta(days=21)
+    page.get_by_label("Due date").fill(new_due.isoformat())
+    assert axe() == []
+    screenshot("assignment-dates")
+    page.get_by_role("button", name="Save dates").click()
+    expect(page.get_by_role("status")).to_contain_text("Dates changed")
+    expect(page.get_by_role("table")).to_contain_text(f"{new_due.day} {new_due:%b %Y}")
+
     due = PersonAssignment.objects.get(person=org.member).due_on
+    assert due == new_due
     learner = browser.new_context(base_url=live_server.url, viewport=PHONE).new_page()
     learner.goto("/accounts/login/")
     learner.get_by_label("Email").fill(org.member.email)

@@ -26,6 +26,10 @@ def withdraw(a) -> str:
     return reverse("learning:assignment_withdraw", args=[a.public_id])
 
 
+def dates(a) -> str:
+    return reverse("learning:assignment_change_due", args=[a.public_id])
+
+
 @pytest.fixture
 def module(org):
     return ModuleFactory(author=org.lead, title="Warm transfers")
@@ -50,8 +54,12 @@ def test_learners_and_outsiders_cannot_open_any_assignment_page(org, client_for,
         assert client.get(NEW).status_code == 403
         assert client.get(detail(by_manager)).status_code == 403
         assert client.post(withdraw(by_manager), {"reason": "no"}).status_code == 403
+        assert client.get(dates(by_manager)).status_code == 403
+        changed = {"due_rule": "after_assignment", "due_days": 30}
+        assert client.post(dates(by_manager), changed).status_code == 403
     by_manager.refresh_from_db()
     assert by_manager.withdrawn_at is None
+    assert by_manager.due_days == 7
 
 
 def test_another_manager_sees_only_their_own_assignments(org, client_for, by_manager):
@@ -280,3 +288,30 @@ def test_a_manager_sees_a_reports_assignments_on_their_learning_page(org, client
     assert ">Assigned</h2>" in page
     assert "Warm transfers" in page
     assert client_for(org.outsider).get(url).status_code == 403
+
+
+def test_the_manager_changes_the_dates_and_open_rows_follow(org, client_for, by_manager):
+    client = client_for(org.manager)
+    page = client.get(dates(by_manager))
+    assert page.status_code == 200
+    assert b"Days after the hire date" not in page.content  # not a new-hire rule
+    due = (timezone.now() + dt.timedelta(days=40)).date()
+    response = client.post(dates(by_manager), {"due_rule": "fixed", "due_on": due.isoformat()})
+    assert response.status_code == 302
+    by_manager.refresh_from_db()
+    assert (by_manager.due_rule, by_manager.due_on, by_manager.due_days) == ("fixed", due, None)
+    rows = PersonAssignment.objects.filter(assignment=by_manager)
+    assert rows.exists()
+    assert set(rows.values_list("due_on", flat=True)) == {due}
+
+
+def test_changing_dates_explains_what_is_wrong_and_changes_nothing(org, client_for, by_manager):
+    client = client_for(org.manager)
+    past = (timezone.now() - dt.timedelta(days=3)).date()
+    response = client.post(dates(by_manager), {"due_rule": "fixed", "due_on": past.isoformat()})
+    assert response.status_code == 400
+    assert "The due date has passed" in response.content.decode()
+    response = client.post(dates(by_manager), {"due_rule": "after_hire", "due_days": 5})
+    assert response.status_code == 400
+    by_manager.refresh_from_db()
+    assert (by_manager.due_rule, by_manager.due_days) == ("after_assignment", 7)

@@ -357,6 +357,49 @@ def test_only_the_maker_or_an_admin_withdraws_and_a_reason_is_needed(org):
     assert a.withdrawn_at is None
 
 
+# --- Changing dates --------------------------------------------------------------------
+
+
+def test_changing_the_due_rule_moves_open_work_and_rearms_its_messages(org):
+    module = ModuleFactory(author=org.lead)
+    a = assign(org.admin, module=module, audience="team", team=org.member.team, reminder_days=2)
+    services.progress_complete(user=org.member, module=module)
+    done_due = row(a, org.member).due_on
+    later = NOW + dt.timedelta(days=20)
+    assert assignments.assignment_overdue_notices_send(now=later) >= 1
+    with time_machine.travel(later, tick=False):
+        assignments.assignment_change_due(
+            actor=org.admin,
+            assignment=a,
+            due_rule=DueRule.FIXED,
+            due_on=dt.date(2026, 4, 30),
+            reminder_days=5,
+        )
+    open_row = row(a, org.lead)
+    assert open_row.due_on == dt.date(2026, 4, 30)
+    assert open_row.remind_at == dt.datetime(2026, 4, 25, 8, tzinfo=dt.UTC)
+    assert open_row.overdue_notice_sent_at is None  # it is no longer overdue
+    assert row(a, org.member).due_on == done_due  # completed work keeps its record
+    assert assignments.assignment_reminders_send(now=open_row.remind_at) >= 1
+
+
+def test_only_whoever_may_manage_it_changes_the_dates_of_a_live_assignment(org):
+    a = assign(
+        org.manager, module=ModuleFactory(author=org.lead), audience="person", person=org.deep
+    )
+    with pytest.raises(PermissionDenied):
+        assignments.assignment_change_due(
+            actor=org.outsider, assignment=a, due_rule=DueRule.AFTER_ASSIGNMENT, due_days=30
+        )
+    assignments.assignment_withdraw(actor=org.manager, assignment=a, reason="Done elsewhere")
+    with pytest.raises(ValidationError, match="withdrawn"):
+        assignments.assignment_change_due(
+            actor=org.manager, assignment=a, due_rule=DueRule.AFTER_ASSIGNMENT, due_days=30
+        )
+    a.refresh_from_db()
+    assert a.due_days == 14
+
+
 # --- Reminders and overdue notices -----------------------------------------------------
 
 

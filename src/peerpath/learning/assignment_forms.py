@@ -14,22 +14,9 @@ from peerpath.learning.models import (
 Choices = list[tuple[str, str]]
 
 
-class AssignmentForm(forms.Form):
-    module = forms.ChoiceField(label="Module", required=False)
-    path = forms.ChoiceField(label="or a learning path", required=False)
-    audience = forms.ChoiceField(label="Assign to", choices=AssignmentAudience.choices)
-    person = forms.EmailField(
-        label="Person’s email", required=False, help_text="Someone in your reporting line."
-    )
-    team = forms.ChoiceField(label="Team", required=False)
-    job_role = forms.ChoiceField(label="Job role", required=False)
-    new_hires_since = forms.DateField(
-        label="Hired on or after",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="People with the role hired from this date on count as new hires, "
-        "including everyone hired later.",
-    )
+class AssignmentDueForm(forms.Form):
+    """When an assignment is due and when to remind: set when assigning, changed later."""
+
     due_rule = forms.ChoiceField(label="When it is due", choices=DueRule.choices)
     due_on = forms.DateField(
         label="Due date", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -44,6 +31,24 @@ class AssignmentForm(forms.Form):
         max_value=REMINDER_DAYS_MAX,
         initial=3,
         help_text="Leave empty for no reminder. An overdue notice is always sent once.",
+    )
+
+
+class AssignmentForm(AssignmentDueForm):
+    module = forms.ChoiceField(label="Module", required=False)
+    path = forms.ChoiceField(label="or a learning path", required=False)
+    audience = forms.ChoiceField(label="Assign to", choices=AssignmentAudience.choices)
+    person = forms.EmailField(
+        label="Person’s email", required=False, help_text="Someone in your reporting line."
+    )
+    team = forms.ChoiceField(label="Team", required=False)
+    job_role = forms.ChoiceField(label="Job role", required=False)
+    new_hires_since = forms.DateField(
+        label="Hired on or after",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="People with the role hired from this date on count as new hires, "
+        "including everyone hired later.",
     )
 
     def __init__(

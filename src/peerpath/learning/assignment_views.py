@@ -16,7 +16,8 @@ from peerpath.core.http import AuthedRequest, choice_param
 from peerpath.core.pagination import paginate
 from peerpath.learning import assignment_selectors as selectors
 from peerpath.learning import assignments as services
-from peerpath.learning.assignment_forms import AssignmentForm
+from peerpath.learning.assignment_forms import AssignmentDueForm, AssignmentForm
+from peerpath.learning.models import DueRule
 from peerpath.people import selectors as people
 
 CHOICES_LIMIT = 500
@@ -138,6 +139,47 @@ def _stat_rows(counts: selectors.Counts) -> list[tuple[str, str, int]]:
         ("not_started", "Not started", counts.not_started),
         ("overdue", "Overdue", counts.overdue),
     ]
+
+
+def assignment_change_due(request: AuthedRequest, public_id: str) -> HttpResponse:
+    assignment = selectors.get_assignment_for_user(request.user, public_id)
+    permissions.require(permissions.can_manage_assignment(request.user, assignment))
+    form = AssignmentDueForm(
+        request.POST or None,
+        initial={
+            "due_rule": assignment.due_rule,
+            "due_on": assignment.due_on,
+            "due_days": assignment.due_days,
+            "reminder_days": assignment.reminder_days,
+        },
+    )
+    if assignment.audience != "new_hires":
+        form.fields["due_rule"].choices = [  # type: ignore[attr-defined]
+            c for c in DueRule.choices if c[0] != DueRule.AFTER_HIRE
+        ]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.assignment_change_due(
+                actor=request.user,
+                assignment=assignment,
+                due_rule=data["due_rule"],
+                due_on=data["due_on"],
+                due_days=data["due_days"],
+                reminder_days=data["reminder_days"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Dates changed for everyone still working on it.")
+            return redirect("learning:assignment", public_id=assignment.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "learning/assignments/due.html",
+        {"form": form, "assignment": assignment},
+        status=status,
+    )
 
 
 @require_POST

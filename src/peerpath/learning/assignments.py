@@ -136,8 +136,6 @@ def check_assignment_create(
         path=path,
         audience=audience,
         scope_manager=scope,
-        due_rule=due_rule,
-        reminder_days=reminder_days,
         created_by=actor,
         created_at=timezone.now(),
     )
@@ -166,29 +164,16 @@ def check_assignment_create(
             assignment.new_hires_since = new_hires_since
     else:
         errors["audience"] = "Choose who the assignment is for."
-    today = timezone.now().astimezone(zone_named(actor.time_zone)).date()
-    if due_rule == DueRule.FIXED:
-        if due_on is None:
-            errors["due_on"] = "Choose the due date."
-        elif due_on < today:
-            errors["due_on"] = "The due date has passed; choose today or a later date."
-        assignment.due_on = due_on
-    elif due_rule in (DueRule.AFTER_ASSIGNMENT, DueRule.AFTER_HIRE):
-        if due_days is None or not 1 <= due_days <= DUE_DAYS_MAX:
-            errors["due_days"] = f"Give a number of days from 1 to {DUE_DAYS_MAX}."
-        if due_rule == DueRule.AFTER_HIRE and audience != AssignmentAudience.NEW_HIRES:
-            errors["due_rule"] = (
-                "“Days after the hire date” is for new-hire rules; choose a date or "
-                "days after being assigned."
-            )
-        assignment.due_days = due_days
-    else:
-        errors["due_rule"] = "Choose when the assignment is due."
-    if reminder_days is not None and not 1 <= reminder_days <= REMINDER_DAYS_MAX:
-        errors["reminder_days"] = (
-            f"Remind from 1 to {REMINDER_DAYS_MAX} days before the due date, "
-            "or leave it empty for no reminder."
+    errors.update(
+        _apply_due_rule(
+            assignment,
+            actor=actor,
+            due_rule=due_rule,
+            due_on=due_on,
+            due_days=due_days,
+            reminder_days=reminder_days,
         )
+    )
     if errors:
         raise ValidationError(errors)
     duplicate = Assignment.objects.filter(
@@ -208,6 +193,46 @@ def check_assignment_create(
             "to change it."
         )
     return assignment
+
+
+def _apply_due_rule(
+    assignment: Assignment,
+    *,
+    actor: User,
+    due_rule: str,
+    due_on: date | None,
+    due_days: int | None,
+    reminder_days: int | None,
+) -> dict[str, str]:
+    """Set the due rule and reminder on ``assignment``; return errors by field."""
+    errors: dict[str, str] = {}
+    today = timezone.now().astimezone(zone_named(actor.time_zone)).date()
+    assignment.due_rule = due_rule
+    assignment.due_on = assignment.due_days = None
+    if due_rule == DueRule.FIXED:
+        if due_on is None:
+            errors["due_on"] = "Choose the due date."
+        elif due_on < today:
+            errors["due_on"] = "The due date has passed; choose today or a later date."
+        assignment.due_on = due_on
+    elif due_rule in (DueRule.AFTER_ASSIGNMENT, DueRule.AFTER_HIRE):
+        if due_days is None or not 1 <= due_days <= DUE_DAYS_MAX:
+            errors["due_days"] = f"Give a number of days from 1 to {DUE_DAYS_MAX}."
+        if due_rule == DueRule.AFTER_HIRE and assignment.audience != AssignmentAudience.NEW_HIRES:
+            errors["due_rule"] = (
+                "“Days after the hire date” is for new-hire rules; choose a date or "
+                "days after being assigned."
+            )
+        assignment.due_days = due_days
+    else:
+        errors["due_rule"] = "Choose when the assignment is due."
+    if reminder_days is not None and not 1 <= reminder_days <= REMINDER_DAYS_MAX:
+        errors["reminder_days"] = (
+            f"Remind from 1 to {REMINDER_DAYS_MAX} days before the due date, "
+            "or leave it empty for no reminder."
+        )
+    assignment.reminder_days = reminder_days
+    return errors
 
 
 @transaction.atomic
@@ -268,6 +293,80 @@ def assignment_withdraw(*, actor: User, assignment: Assignment, reason: str) -> 
     PersonAssignment.objects.filter(
         assignment=locked, completed_at__isnull=True, removed_at__isnull=True
     ).update(removed_at=now)
+    return locked
+
+
+@transaction.atomic
+def assignment_change_due(
+    *,
+    actor: User,
+    assignment: Assignment,
+    due_rule: str,
+    due_on: date | None = None,
+    due_days: int | None = None,
+    reminder_days: int | None = None,
+) -> Assignment:
+    """Change when an assignment is due and when to remind, for everyone still working on it.
+
+    Each open row gets its due date again from the new rule (kept from when the person got
+    it). A reminder or overdue notice already sent goes out again if the new dates put it
+    back in the future; completed and removed rows keep their record.
+    """
+    permissions.require(permissions.can_manage_assignment(actor, assignment))
+    # Lock the row: a change racing a withdrawal or another change applies after it.
+    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if locked.withdrawn_at is not None:
+        raise ValidationError("This assignment was withdrawn; its dates no longer change.")
+    errors = _apply_due_rule(
+        locked,
+        actor=actor,
+        due_rule=due_rule,
+        due_on=due_on,
+        due_days=due_days,
+        reminder_days=reminder_days,
+    )
+    if errors:
+        raise ValidationError(errors)
+    locked.save(update_fields=["due_rule", "due_on", "due_days", "reminder_days"])
+    now = timezone.now()
+    open_rows = PersonAssignment.objects.filter(
+        assignment=locked, completed_at__isnull=True, removed_at__isnull=True
+    ).order_by("pk")
+    last = 0
+    while True:
+        batch = list(
+            open_rows.filter(pk__gt=last)
+            .select_related("person")
+            .only(
+                "assigned_at",
+                "due_on",
+                "due_at",
+                "remind_at",
+                "reminder_sent_at",
+                "overdue_notice_sent_at",
+                "person__time_zone",
+                "person__hire_date",
+            )[:BATCH]
+        )
+        if not batch:
+            break
+        for row in batch:
+            due = due_for(
+                locked,
+                assigned_at=row.assigned_at,
+                time_zone=row.person.time_zone,
+                hire_date=row.person.hire_date,
+            )
+            row.due_on, row.due_at, row.remind_at = due.on, due.at, due.remind_at
+            if due.remind_at is not None and due.remind_at > now:
+                row.reminder_sent_at = None
+            if due.at > now:
+                row.overdue_notice_sent_at = None
+        PersonAssignment.objects.bulk_update(
+            batch,
+            ["due_on", "due_at", "remind_at", "reminder_sent_at", "overdue_notice_sent_at"],
+        )
+        last = batch[-1].pk
     return locked
 
 

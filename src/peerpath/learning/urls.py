@@ -28,6 +28,11 @@ urlpatterns = [
         name="assignment",
     ),
     path(
+        "learn/assignments/<uuid:public_id>/dates/",
+        assignment_views.assignment_change_due,
+        name="assignment_change_due",
+    ),
+    path(
         "learn/assignments/<uuid:public_id>/withdraw/",
         assignment_views.assignment_withdraw,
         name="assignment_withdraw",

@@ -3,7 +3,8 @@
 const form = document.querySelector("form[data-assign-form]");
 if (form) {
   const update = () => {
-    const audience = form.elements.audience.value;
+    // The form that changes an existing assignment's dates has no audience field.
+    const audience = form.elements.audience?.value;
     const due = form.elements.due_rule.value;
     for (const el of form.querySelectorAll("[data-when-audience]")) {
       el.hidden = !el.dataset.whenAudience.split(" ").includes(audience);
