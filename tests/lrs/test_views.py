@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from peerpath.lrs import selectors, services
-from peerpath.lrs.models import Statement
+from peerpath.lrs.models import Activity, Statement
 from tests.lrs.conftest import ACTIVITY, VERB, make_statement, voiding, xapi_client
 
 URL = "/xapi/statements"
@@ -396,6 +396,34 @@ def test_a_list_page_costs_the_same_queries_however_many_statements(
         assert len(ids(xapi.get(URL, {"limit": "10", "verb": VERB}))) == 10
     with django_assert_num_queries(2):
         assert len(ids(xapi.get(URL, {"activity": ACTIVITY, "related_activities": "true"}))) == 30
+
+
+def _lesson(number: int) -> dict[str, Any]:
+    """A statement about its own activity, with a definition, in a course."""
+    return make_statement(
+        object={"id": f"https://a.example/lessons/{number}", "definition": {"type": VERB}},
+        context={"contextActivities": {"parent": [{"id": "https://a.example/course"}]}},
+    )
+
+
+def test_storing_a_batch_costs_the_same_queries_however_many_statements(
+    xapi: Client, django_assert_max_num_queries
+) -> None:
+    xapi.get(URL)  # the key's last use is recorded at most once a minute
+    # The key; the transaction; the ids already held and the voids already naming them; one
+    # insert each of the statements and their relations; the activities read, and written
+    # as they are new.
+    for size in (1, 500):
+        with django_assert_max_num_queries(9):
+            response = post(xapi, [_lesson(size * 1000 + n) for n in range(size)])
+        assert response.status_code == 200
+    assert Statement.objects.count() == 501
+    assert Activity.objects.count() == 501
+    # A definition the store already holds is not written again.
+    with django_assert_max_num_queries(8):
+        assert post(xapi, [_lesson(500_000 + n) for n in range(500)]).status_code == 200
+    assert Statement.objects.count() == 1001
+    assert Activity.objects.count() == 501
 
 
 def test_admins_see_keys_without_their_secrets(issued: services.IssuedKey, org, client_for) -> None:

@@ -87,25 +87,40 @@ def _visible(key: LrsKey) -> QuerySet[Statement]:
     return statements.filter(lrs_key=key) if key.own_only else statements
 
 
-def _related(kind: RelationKind, value: str) -> QuerySet[StatementRelation, uuid.UUID]:
-    return StatementRelation.objects.filter(kind=kind, value=value).values_list(
-        "statement_id", flat=True
-    )
+def _related(kind: RelationKind, value: str, *, narrowed: bool) -> Q:
+    """Statements that touch this activity or agent anywhere.
+
+    When another filter already narrows the statements through its own index (a person,
+    an activity as object, a registration), each of those few is probed for the relation;
+    otherwise the relation's index gives the statements. Either plan is right for one case:
+    listing every statement of a course to keep one learner's few is what made the other
+    slow.
+    """
+    relations = StatementRelation.objects.filter(kind=kind, value=value)
+    if narrowed:
+        return Q(Exists(relations.filter(statement=OuterRef("pk"))))
+    return Q(id__in=relations.values_list("statement_id", flat=True))
 
 
 def _conditions(query: StatementQuery) -> list[Q]:
     """The filters that are not about time or paging, on one statement's own columns, as
     alternatives (an agent is the actor or the object) that each can use an index."""
+    by_agent = query.agent_key is not None and not query.related_agents
+    by_activity = query.activity is not None and not query.related_activities
+    narrowed = by_agent or by_activity or query.registration is not None
     condition = Q()
     agents = [Q()]
     if query.agent_key is not None and query.related_agents:
-        condition &= Q(id__in=_related(RelationKind.AGENT, query.agent_key))
+        condition &= _related(RelationKind.AGENT, query.agent_key, narrowed=narrowed)
     elif query.agent_key is not None:
-        agents = [Q(agent_key=query.agent_key), Q(object_agent_key=query.agent_key)]
+        agents = [Q(agent_key=query.agent_key)]
+        # An object that is the activity asked for is not an agent as well.
+        if not by_activity:
+            agents.append(Q(object_agent_key=query.agent_key))
     if query.verb is not None:
         condition &= Q(verb_id=query.verb)
     if query.activity is not None and query.related_activities:
-        condition &= Q(id__in=_related(RelationKind.ACTIVITY, query.activity))
+        condition &= _related(RelationKind.ACTIVITY, query.activity, narrowed=narrowed)
     elif query.activity is not None:
         condition &= Q(object_activity_id=query.activity)
     if query.registration is not None:
