@@ -398,6 +398,51 @@ def test_a_list_page_costs_the_same_queries_however_many_statements(
         assert len(ids(xapi.get(URL, {"activity": ACTIVITY, "related_activities": "true"}))) == 30
 
 
+def test_related_filters_combine_every_place_an_agent_and_an_activity_appear(
+    xapi: Client, issued: services.IssuedKey
+) -> None:
+    """Actor, object and authority are read from the statement's columns, the rest from
+    relation rows: every pairing of the two must be found, and nothing else."""
+    sam = {"mbox": "mailto:sam@example.com"}
+    sam_as_object = {"objectType": "Agent", **sam}
+    team = {"objectType": "Group", "mbox": "mailto:team@example.com"}
+    course = "https://a.example/course"
+    in_course = {"contextActivities": {"grouping": [{"id": course}]}}
+
+    def sub(**parts: Any) -> dict[str, Any]:
+        body = {"actor": {"mbox": "mailto:kim@example.com"}, "verb": {"id": VERB}}
+        return {"objectType": "SubStatement", "object": {"id": ACTIVITY}, **body, **parts}
+
+    registration = str(uuid.uuid4())
+    matching = [
+        make_statement(actor=sam, object={"id": course}),
+        make_statement(object=sam_as_object, context=in_course),
+        make_statement(context={"instructor": sam, "registration": registration, **in_course}),
+        make_statement(object=sub(actor=sam, context=in_course)),
+        make_statement(object=sub(object=sam_as_object), context=in_course),
+        make_statement(actor=sam, object=sub(object={"id": course})),
+    ]
+    found = [post(xapi, statement).json()[0] for statement in matching]
+    (sam_only,) = post(xapi, make_statement(actor=sam)).json()
+    (course_only,) = post(xapi, make_statement(object={"id": course})).json()
+    # A Group matches by its own identifier, not its members'.
+    (by_team,) = post(xapi, make_statement(context={"team": team, **in_course})).json()
+    with_members = {**team, "member": [sam]}
+    (by_members,) = post(xapi, make_statement(context={"team": with_members, **in_course})).json()
+
+    both = {"agent": json.dumps(sam), "activity": course}
+    flags = {"related_agents": "true", "related_activities": "true"}
+    assert sorted(ids(xapi.get(URL, {**both, **flags}))) == sorted(found)
+    assert ids(xapi.get(URL, {**both, **flags, "registration": registration})) == [found[2]]
+    assert ids(xapi.get(URL, both)) == [found[0]]
+    teams = ids(xapi.get(URL, {"agent": json.dumps(team), "related_agents": "true"}))
+    assert sorted(teams) == sorted([by_team, by_members])
+    authority = json.dumps(services.authority_for(issued.key))
+    written = ids(xapi.get(URL, {"agent": authority, "activity": course, **flags}))
+    assert sam_only not in written
+    assert sorted(written) == sorted([*found, course_only, by_team, by_members])
+
+
 def _lesson(number: int) -> dict[str, Any]:
     """A statement about its own activity, with a definition, in a course."""
     return make_statement(

@@ -88,6 +88,9 @@ class Statement(models.Model):
             ),
             models.Index(fields=["registration", "stored", "id"], name="lrs_stmt_registration_idx"),
             models.Index(fields=["lrs_key", "stored", "id"], name="lrs_stmt_key_idx"),
+            # related_agents reaches the authority here rather than through a relation row;
+            # a key's statements share one value, so each write lands at the same place.
+            models.Index(fields=["authority_key", "stored", "id"], name="lrs_stmt_authority_idx"),
             # Only the few statements whose object is a StatementRef, in keyset order.
             models.Index(
                 fields=["stored", "id"],
@@ -106,8 +109,9 @@ class RelationKind(models.TextChoices):
 
 
 class StatementRelation(models.Model):
-    """An activity or agent a statement touches anywhere (object, context, sub-statement,
-    authority), so the ``related_activities`` and ``related_agents`` filters use an index."""
+    """An activity or agent a statement touches beyond its own columns (its context, a
+    sub-statement), so the ``related_activities`` and ``related_agents`` filters use an index.
+    Rows written before 0007 also name the actor, object and authority."""
 
     # Indexed by the lrs_relation_once constraint, which starts with it. Every relation
     # row costs each of its indexes a write per statement stored.

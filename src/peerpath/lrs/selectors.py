@@ -87,10 +87,15 @@ def _visible(key: LrsKey) -> QuerySet[Statement]:
     return statements.filter(lrs_key=key) if key.own_only else statements
 
 
-def _related(kind: RelationKind, value: str, *, narrowed: bool) -> Q:
-    """Statements that touch this activity or agent anywhere.
+# One way a statement can match an agent or activity filter: a condition on its own columns,
+# or a relation row (kind, value) for what it touches elsewhere; None when there is no filter.
+_Part = Q | tuple[RelationKind, str] | None
 
-    When another filter already narrows the statements through its own index (a person,
+
+def _related(kind: RelationKind, value: str, *, narrowed: bool) -> Q:
+    """Statements with a relation row for this activity or agent.
+
+    When another condition already narrows the statements through its own index (a person,
     an activity as object, a registration), each of those few is probed for the relation;
     otherwise the relation's index gives the statements. Either plan is right for one case:
     listing every statement of a course to keep one learner's few is what made the other
@@ -102,30 +107,56 @@ def _related(kind: RelationKind, value: str, *, narrowed: bool) -> Q:
     return Q(id__in=relations.values_list("statement_id", flat=True))
 
 
-def _conditions(query: StatementQuery) -> list[Q]:
-    """The filters that are not about time or paging, on one statement's own columns, as
-    alternatives (an agent is the actor or the object) that each can use an index."""
-    by_agent = query.agent_key is not None and not query.related_agents
-    by_activity = query.activity is not None and not query.related_activities
-    narrowed = by_agent or by_activity or query.registration is not None
-    condition = Q()
-    agents = [Q()]
-    if query.agent_key is not None and query.related_agents:
-        condition &= _related(RelationKind.AGENT, query.agent_key, narrowed=narrowed)
-    elif query.agent_key is not None:
-        agents = [Q(agent_key=query.agent_key)]
+def _agent_parts(query: StatementQuery, *, object_is_activity: bool) -> list[_Part]:
+    """The agent as actor or object; with related_agents also as authority, or anywhere else
+    (instructor, team, sub-statement), which the relation rows record."""
+    ident = query.agent_key
+    if ident is None:
+        return [None]
+    parts: list[_Part] = [Q(agent_key=ident)]
+    if not object_is_activity:
         # An object that is the activity asked for is not an agent as well.
-        if not by_activity:
-            agents.append(Q(object_agent_key=query.agent_key))
+        parts.append(Q(object_agent_key=ident))
+    if query.related_agents:
+        parts += [Q(authority_key=ident), (RelationKind.AGENT, ident)]
+    return parts
+
+
+def _activity_parts(query: StatementQuery) -> list[_Part]:
+    """The activity as object; with related_activities also in the context or a
+    sub-statement, which the relation rows record."""
+    ident = query.activity
+    if ident is None:
+        return [None]
+    if query.related_activities:
+        return [Q(object_activity_id=ident), (RelationKind.ACTIVITY, ident)]
+    return [Q(object_activity_id=ident)]
+
+
+def _conditions(query: StatementQuery) -> list[Q]:
+    """The filters that are not about time or paging, as alternatives that each can use an
+    index: one for every way the agent and the activity asked for can appear."""
+    common = Q()
     if query.verb is not None:
-        condition &= Q(verb_id=query.verb)
-    if query.activity is not None and query.related_activities:
-        condition &= _related(RelationKind.ACTIVITY, query.activity, narrowed=narrowed)
-    elif query.activity is not None:
-        condition &= Q(object_activity_id=query.activity)
+        common &= Q(verb_id=query.verb)
     if query.registration is not None:
-        condition &= Q(registration=query.registration)
-    return [agent & condition for agent in agents if agent & condition]
+        common &= Q(registration=query.registration)
+    by_activity = query.activity is not None and not query.related_activities
+    conditions = []
+    for agent in _agent_parts(query, object_is_activity=by_activity):
+        for activity in _activity_parts(query):
+            parts = [part for part in (agent, activity) if part is not None]
+            # Every condition on a column of the parts is on an indexed, selective one.
+            narrowed = query.registration is not None or any(isinstance(p, Q) for p in parts)
+            condition = common
+            for part in parts:
+                if isinstance(part, Q):
+                    condition &= part
+                else:
+                    condition &= _related(*part, narrowed=narrowed)
+            if condition:
+                conditions.append(condition)
+    return conditions
 
 
 def _arms(key: LrsKey, query: StatementQuery) -> list[QuerySet[Statement]]:

@@ -138,7 +138,7 @@ class _Checked:
     registration: uuid.UUID | None
     voiding_target: uuid.UUID | None
     object_statement_id: uuid.UUID | None
-    # (kind, value) of every activity and agent it touches but the authority, added per key.
+    # (kind, value) of the activities and agents it touches beyond its actor and object.
     relations: tuple[tuple[str, str], ...]
 
 
@@ -347,34 +347,38 @@ def _row(
     return _Row(item, data, now, item.timestamp or now, key.pk, authority_key)
 
 
-def _activity_ids(part: Json) -> set[str]:
-    """Activities in a statement's or SubStatement's object and context activities."""
-    found: set[str] = set()
-    target = part["object"]
-    if target.get("objectType", "Activity") == "Activity":
-        found.add(target["id"])
-    for activities in (part.get("context") or {}).get("contextActivities", {}).values():
-        found.update(activity["id"] for activity in activities)
-    return found
-
-
-def _agent_keys(part: Json) -> set[str]:
-    """Agents and identified Groups as actor, object, instructor or team."""
+def _context_parts(part: Json) -> tuple[set[str], set[str]]:
+    """The activities and agents (or identified Groups) of a statement's or SubStatement's
+    context: its context activities, instructor and team."""
     context = part.get("context") or {}
-    candidates = [part["actor"], context.get("instructor"), context.get("team")]
-    if part["object"].get("objectType") in {"Agent", "Group"}:
-        candidates.append(part["object"])
-    return {key for c in candidates if c and (key := validation.agent_key(c)) is not None}
+    activities = {
+        activity["id"]
+        for entries in context.get("contextActivities", {}).values()
+        for activity in entries
+    }
+    candidates = (context.get("instructor"), context.get("team"))
+    agents = {key for c in candidates if c and (key := validation.agent_key(c)) is not None}
+    return activities, agents
 
 
 def _relations(statement: Json) -> tuple[tuple[str, str], ...]:
-    """The (kind, value) pairs of the activities and agents a statement touches (its
-    authority aside: that is the key's, known only when it is stored)."""
-    activities = _activity_ids(statement)
-    agents = _agent_keys(statement)
-    if statement["object"].get("objectType") == "SubStatement":
-        activities |= _activity_ids(statement["object"])
-        agents |= _agent_keys(statement["object"])
+    """The (kind, value) pairs of the activities and agents a statement touches that its own
+    columns do not hold: its actor, object and authority are read from those (see
+    ``selectors._related_to``), and a row fewer each is an index write fewer per statement.
+    """
+    activities, agents = _context_parts(statement)
+    target = statement["object"]
+    if target.get("objectType") == "SubStatement":
+        sub_activities, sub_agents = _context_parts(target)
+        activities |= sub_activities
+        agents |= sub_agents
+        inner = target["object"]
+        if inner.get("objectType", "Activity") == "Activity":
+            activities.add(inner["id"])
+        candidates = [target["actor"]]
+        if inner.get("objectType") in {"Agent", "Group"}:
+            candidates.append(inner)
+        agents |= {key for c in candidates if (key := validation.agent_key(c)) is not None}
     return tuple(
         [(RelationKind.ACTIVITY.value, value) for value in sorted(activities)]
         + [(RelationKind.AGENT.value, value) for value in sorted(agents)]
@@ -429,11 +433,8 @@ def _insert_statements(rows: list[_Row], *, voided: Collection[uuid.UUID] = ()) 
 
 
 def _insert_relations(rows: list[_Row]) -> None:
-    """The relation rows of newly inserted statements: what each touches, and its authority."""
-    authority = RelationKind.AGENT.value
+    """The relation rows of newly inserted statements (see ``_relations``)."""
     values = [
-        (row.checked.id, kind, value)
-        for row in rows
-        for kind, value in {*row.checked.relations, (authority, row.authority_key)}
+        (row.checked.id, kind, value) for row in rows for kind, value in row.checked.relations
     ]
     bulk.insert(StatementRelation, ("statement", "kind", "value"), values)

@@ -2,7 +2,9 @@
 # indexes that no query needs are dropped: the key's and the relation's statement are the
 # first column of a wider index already, and no query looks statements up by the statement
 # they refer to. Dropped by name with SQL: altering the fields would make SQLite copy the
-# whole statement table, twice. One index is added for GET by agent and activity.
+# whole statement table, twice. One index is added for GET by agent and activity, and one
+# for related_agents by authority, which new statements no longer write a relation row for
+# (nor for their actor and object: see services._relations).
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -65,6 +67,12 @@ class Migration(migrations.Migration):
             index=models.Index(
                 fields=["agent_key", "object_activity_id", "stored", "id"],
                 name="lrs_stmt_agent_activity_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="statement",
+            index=models.Index(
+                fields=["authority_key", "stored", "id"], name="lrs_stmt_authority_idx"
             ),
         ),
     ]
