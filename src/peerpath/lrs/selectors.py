@@ -87,9 +87,9 @@ def _visible(key: LrsKey) -> QuerySet[Statement]:
     return statements.filter(lrs_key=key) if key.own_only else statements
 
 
-# One way a statement can match an agent or activity filter: a condition on its own columns,
-# or a relation row (kind, value) for what it touches elsewhere; None when there is no filter.
-_Part = Q | tuple[RelationKind, str] | None
+# One place a statement can match an agent or activity filter, with the value sought: one of
+# its own columns (a field name), or a relation row of a kind. None when there is no filter.
+_Part = tuple[str | RelationKind, str] | None
 
 
 def _related(kind: RelationKind, value: str, *, narrowed: bool) -> Q:
@@ -107,18 +107,15 @@ def _related(kind: RelationKind, value: str, *, narrowed: bool) -> Q:
     return Q(id__in=relations.values_list("statement_id", flat=True))
 
 
-def _agent_parts(query: StatementQuery, *, object_is_activity: bool) -> list[_Part]:
+def _agent_parts(query: StatementQuery) -> list[_Part]:
     """The agent as actor or object; with related_agents also as authority, or anywhere else
     (instructor, team, sub-statement), which the relation rows record."""
     ident = query.agent_key
     if ident is None:
         return [None]
-    parts: list[_Part] = [Q(agent_key=ident)]
-    if not object_is_activity:
-        # An object that is the activity asked for is not an agent as well.
-        parts.append(Q(object_agent_key=ident))
+    parts: list[_Part] = [("agent_key", ident), ("object_agent_key", ident)]
     if query.related_agents:
-        parts += [Q(authority_key=ident), (RelationKind.AGENT, ident)]
+        parts += [("authority_key", ident), (RelationKind.AGENT, ident)]
     return parts
 
 
@@ -129,31 +126,33 @@ def _activity_parts(query: StatementQuery) -> list[_Part]:
     if ident is None:
         return [None]
     if query.related_activities:
-        return [Q(object_activity_id=ident), (RelationKind.ACTIVITY, ident)]
-    return [Q(object_activity_id=ident)]
+        return [("object_activity_id", ident), (RelationKind.ACTIVITY, ident)]
+    return [("object_activity_id", ident)]
 
 
 def _conditions(query: StatementQuery) -> list[Q]:
     """The filters that are not about time or paging, as alternatives that each can use an
-    index: one for every way the agent and the activity asked for can appear."""
+    index: one for every way the agent and the activity asked for can appear together."""
     common = Q()
     if query.verb is not None:
         common &= Q(verb_id=query.verb)
     if query.registration is not None:
         common &= Q(registration=query.registration)
-    by_activity = query.activity is not None and not query.related_activities
     conditions = []
-    for agent in _agent_parts(query, object_is_activity=by_activity):
+    for agent in _agent_parts(query):
         for activity in _activity_parts(query):
             parts = [part for part in (agent, activity) if part is not None]
-            # Every condition on a column of the parts is on an indexed, selective one.
-            narrowed = query.registration is not None or any(isinstance(p, Q) for p in parts)
-            condition = common
-            for part in parts:
-                if isinstance(part, Q):
-                    condition &= part
-                else:
-                    condition &= _related(*part, narrowed=narrowed)
+            if [where for where, _ in parts] == ["object_agent_key", "object_activity_id"]:
+                continue  # a statement's object is not an agent and an activity at once
+            columns = [
+                (where, value) for where, value in parts if not isinstance(where, RelationKind)
+            ]
+            # Each column here is indexed and selective; so is the registration.
+            narrowed = bool(columns) or query.registration is not None
+            condition = common & Q(*columns)
+            for where, value in parts:
+                if isinstance(where, RelationKind):
+                    condition &= _related(where, value, narrowed=narrowed)
             if condition:
                 conditions.append(condition)
     return conditions
