@@ -3,7 +3,8 @@
 The HTTP benchmark (``benchmarks.lrs``) measures wall time, which a shared, loaded
 machine distorts. This one sends the same generated statements through the real view
 with Django's test client and prints the process CPU time and the number of queries of
-each POST (batches of 500 and single statements), the figures to compare a change by.
+each POST (batches of 500 and single statements), the figures to compare a change by,
+and the CPU time of the calibration view the HTTP benchmark holds a single POST against.
 ``--profile`` adds the functions that took the most CPU time in the batches.
 """
 
@@ -14,15 +15,26 @@ import base64
 import cProfile
 import io
 import json
+import os
 import pstats
 import statistics
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from benchmarks import lrs_data
-from benchmarks.lrs import next_index, preload, prepare, save_next_index, statement_count
+from benchmarks.lrs import (
+    EMAIL,
+    ensure_account,
+    next_index,
+    preload,
+    prepare,
+    save_next_index,
+    statement_count,
+)
 
 BATCH = 500
 
@@ -39,13 +51,36 @@ def _client() -> Any:
     )
 
 
-def _post(
-    client: Any, body: bytes, profile: cProfile.Profile | None, *, show: bool = False
-) -> tuple[float, int]:
-    """One POST: its CPU seconds and query count (asserting it was accepted)."""
+@dataclass(frozen=True)
+class Run:
+    cpu: float  # seconds of this process
+    server_cpu: float  # seconds of the PostgreSQL backend (0 on SQLite, which is in-process)
+    queries: int
+
+
+def _server_seconds() -> float:
+    """CPU seconds the PostgreSQL backend of this connection has used, read from /proc (the
+    server runs on this machine); 0 on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _post(client: Any, body: bytes, profile: cProfile.Profile | None, *, show: bool = False) -> Run:
+    """One POST's CPU time and queries (asserting it was accepted)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    server = _server_seconds()
     with CaptureQueriesContext(connection) as queries:
         began = time.process_time()
         if profile is not None:
@@ -54,12 +89,32 @@ def _post(
         if profile is not None:
             profile.disable()
         spent = time.process_time() - began
+    server = _server_seconds() - server
     if response.status_code != 200:
         raise SystemExit(f"POST answered {response.status_code}: {response.content[:300]!r}")
     if show:
         for query in queries.captured_queries:
             print(f"  {query['sql'][:160]}")
-    return spent, len(queries.captured_queries)
+    return Run(spent, server, len(queries.captured_queries))
+
+
+def _calibration(requests: int) -> list[float]:
+    """CPU seconds of each GET of the calibration view, the HTTP benchmark's yardstick."""
+    from django.test import Client
+
+    from peerpath.people.models import User
+
+    ensure_account()
+    client = Client()
+    client.force_login(User.objects.get(email=EMAIL))
+    spent = []
+    for _ in range(requests + 5):
+        began = time.process_time()
+        response = client.get("/_calibration/")
+        spent.append(time.process_time() - began)
+        if response.status_code != 200:
+            raise SystemExit(f"The calibration view answered {response.status_code}.")
+    return spent[5:]
 
 
 def _bodies(count: int, batch: int, total: int) -> list[bytes]:
@@ -78,13 +133,15 @@ def _bodies(count: int, batch: int, total: int) -> list[bytes]:
     ]
 
 
-def _line(name: str, runs: list[tuple[float, int]], per: int) -> str:
-    cpu = [spent * 1000 for spent, _ in runs]
-    counts = sorted({n for _, n in runs})
+def _line(name: str, runs: list[Run], per: int) -> str:
+    cpu = statistics.median(run.cpu for run in runs) * 1000
+    # The server's clock ticks are 10 ms: a mean, not a median.
+    server = statistics.mean(run.server_cpu for run in runs) * 1000
+    counts = sorted({run.queries for run in runs})
     return (
-        f"{name}: CPU ms median {statistics.median(cpu):.1f} (min {min(cpu):.1f}, max "
-        f"{max(cpu):.1f}) = {per / statistics.median(cpu) * 1000:,.0f} statements per CPU "
-        f"second; queries {counts}"
+        f"{name}: CPU ms median {cpu:.1f} (min {min(r.cpu for r in runs) * 1000:.1f}) = "
+        f"{per / cpu * 1000:,.0f} statements per CPU second; database server CPU ms mean "
+        f"{server:.1f}; queries {counts}"
     )
 
 
@@ -117,8 +174,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     singles = [_post(client, body, None) for body in _bodies(args.singles, 1, total)]
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(f"In-process POSTs at {statement_count():,} statements ({engine})")
+    calibration = statistics.median(_calibration(args.singles)) * 1000
     print(_line(f"batch of {BATCH}", batches, BATCH))
     print(_line("single statement", singles, 1))
+    single = statistics.median(run.cpu for run in singles) * 1000
+    print(
+        f"calibration view: CPU ms median {calibration:.1f}; "
+        f"single statement ÷ calibration: {single / calibration:.2f}"
+    )
     if profile is not None:
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(30)
