@@ -364,7 +364,7 @@ def _context_parts(part: Json) -> tuple[set[str], set[str]]:
 def _relations(statement: Json) -> tuple[tuple[str, str], ...]:
     """The (kind, value) pairs of the activities and agents a statement touches that its own
     columns do not hold: its actor, object and authority are read from those (see
-    ``selectors._related_to``), and a row fewer each is an index write fewer per statement.
+    ``selectors._conditions``), and a row fewer each is an index write fewer per statement.
     """
     activities, agents = _context_parts(statement)
     target = statement["object"]
