@@ -143,7 +143,7 @@ def preload(target: int, total: int) -> float:
             # The generated statements are already in the validator's normal form
             # (tests/benchmarks checks it), so validating each one again is skipped.
             services._row(
-                lrs_data.statement(i, total),
+                services._checked(lrs_data.statement(i, total)),
                 key=key,
                 authority=authority,
                 authority_key=authority_key,

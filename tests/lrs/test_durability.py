@@ -33,7 +33,7 @@ BATCHES = 12
 BATCH = 500
 CLIENTS = 4
 KILL_AFTER = 3  # acknowledged batches before the kill
-RELATIONS_PER_STATEMENT = 5  # actor and authority; activity, parent and category
+RELATIONS_PER_STATEMENT = 2  # the context activities: parent and category
 
 
 @dataclass

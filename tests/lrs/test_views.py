@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from peerpath.lrs import selectors, services
-from peerpath.lrs.models import Statement
+from peerpath.lrs.models import Activity, Statement
 from tests.lrs.conftest import ACTIVITY, VERB, make_statement, voiding, xapi_client
 
 URL = "/xapi/statements"
@@ -396,6 +396,79 @@ def test_a_list_page_costs_the_same_queries_however_many_statements(
         assert len(ids(xapi.get(URL, {"limit": "10", "verb": VERB}))) == 10
     with django_assert_num_queries(2):
         assert len(ids(xapi.get(URL, {"activity": ACTIVITY, "related_activities": "true"}))) == 30
+
+
+def test_related_filters_combine_every_place_an_agent_and_an_activity_appear(
+    xapi: Client, issued: services.IssuedKey
+) -> None:
+    """Actor, object and authority are read from the statement's columns, the rest from
+    relation rows: every pairing of the two must be found, and nothing else."""
+    sam = {"mbox": "mailto:sam@example.com"}
+    sam_as_object = {"objectType": "Agent", **sam}
+    team = {"objectType": "Group", "mbox": "mailto:team@example.com"}
+    course = "https://a.example/course"
+    in_course = {"contextActivities": {"grouping": [{"id": course}]}}
+
+    def sub(**parts: Any) -> dict[str, Any]:
+        body = {"actor": {"mbox": "mailto:kim@example.com"}, "verb": {"id": VERB}}
+        return {"objectType": "SubStatement", "object": {"id": ACTIVITY}, **body, **parts}
+
+    registration = str(uuid.uuid4())
+    matching = [
+        make_statement(actor=sam, object={"id": course}),
+        make_statement(object=sam_as_object, context=in_course),
+        make_statement(context={"instructor": sam, "registration": registration, **in_course}),
+        make_statement(object=sub(actor=sam, context=in_course)),
+        make_statement(object=sub(object=sam_as_object), context=in_course),
+        make_statement(actor=sam, object=sub(object={"id": course})),
+    ]
+    found = [post(xapi, statement).json()[0] for statement in matching]
+    (sam_only,) = post(xapi, make_statement(actor=sam)).json()
+    (course_only,) = post(xapi, make_statement(object={"id": course})).json()
+    # A Group matches by its own identifier, not its members'.
+    (by_team,) = post(xapi, make_statement(context={"team": team, **in_course})).json()
+    with_members = {**team, "member": [sam]}
+    (by_members,) = post(xapi, make_statement(context={"team": with_members, **in_course})).json()
+
+    both = {"agent": json.dumps(sam), "activity": course}
+    flags = {"related_agents": "true", "related_activities": "true"}
+    assert sorted(ids(xapi.get(URL, {**both, **flags}))) == sorted(found)
+    assert ids(xapi.get(URL, {**both, **flags, "registration": registration})) == [found[2]]
+    assert ids(xapi.get(URL, both)) == [found[0]]
+    teams = ids(xapi.get(URL, {"agent": json.dumps(team), "related_agents": "true"}))
+    assert sorted(teams) == sorted([by_team, by_members])
+    authority = json.dumps(services.authority_for(issued.key))
+    written = ids(xapi.get(URL, {"agent": authority, "activity": course, **flags}))
+    assert sam_only not in written
+    assert sorted(written) == sorted([*found, course_only, by_team, by_members])
+
+
+def _lesson(number: int) -> dict[str, Any]:
+    """A statement about its own activity, with a definition, in a course."""
+    return make_statement(
+        object={"id": f"https://a.example/lessons/{number}", "definition": {"type": VERB}},
+        context={"contextActivities": {"parent": [{"id": "https://a.example/course"}]}},
+    )
+
+
+def test_storing_a_batch_costs_the_same_queries_however_many_statements(
+    xapi: Client, django_assert_max_num_queries
+) -> None:
+    xapi.get(URL)  # the key's last use is recorded at most once a minute
+    # The key; the transaction; the ids already held and the voids already naming them; one
+    # insert each of the statements and their relations; the activities read, and written
+    # as they are new.
+    for size in (1, 500):
+        with django_assert_max_num_queries(9):
+            response = post(xapi, [_lesson(size * 1000 + n) for n in range(size)])
+        assert response.status_code == 200
+    assert Statement.objects.count() == 501
+    assert Activity.objects.count() == 501
+    # A definition the store already holds is not written again.
+    with django_assert_max_num_queries(8):
+        assert post(xapi, [_lesson(500_000 + n) for n in range(500)]).status_code == 200
+    assert Statement.objects.count() == 1001
+    assert Activity.objects.count() == 501
 
 
 def test_admins_see_keys_without_their_secrets(issued: services.IssuedKey, org, client_for) -> None:

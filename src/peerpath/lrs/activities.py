@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from peerpath.lrs import bulk
 from peerpath.lrs.models import Activity
 
 Json = dict[str, Any]
@@ -43,9 +44,11 @@ def _activities(part: Json) -> Iterator[Json]:
 def activities_record(*, statements: Iterable[Json]) -> None:
     """Merge the Activity definitions in newly stored statements into the Activity table.
 
-    Runs inside the statement batch's transaction: one query locks the rows it will change (so
+    Runs inside the statement batch's transaction: one query locks the rows it may change (so
     a concurrent batch merges into this one's result instead of overwriting it) and one bulk
-    upsert writes them. Activities without a definition need no row.
+    upsert writes those whose definition is new or changed; most statements repeat a
+    definition already held, and rewriting it would cost a batch a page write per activity.
+    Activities without a definition need no row.
     """
     incoming: dict[str, Json] = {}
     for statement in statements:
@@ -64,17 +67,15 @@ def activities_record(*, statements: Iterable[Json]) -> None:
         .order_by("activity_id")
         .values_list("activity_id", "definition")
     )
+    merged = {ident: merge_definitions(stored.get(ident, {}), incoming[ident]) for ident in ids}
+    changed = [ident for ident in ids if ident not in stored or merged[ident] != stored[ident]]
+    if not changed:
+        return
     now = timezone.now()
-    Activity.objects.bulk_create(
-        [
-            Activity(
-                activity_id=ident,
-                definition=merge_definitions(stored.get(ident, {}), incoming[ident]),
-                updated=now,
-            )
-            for ident in ids
-        ],
-        update_conflicts=True,
-        unique_fields=["activity_id"],
-        update_fields=["definition", "updated"],
+    bulk.insert(
+        Activity,
+        ("activity_id", "definition", "updated"),
+        [(ident, merged[ident], now) for ident in changed],
+        unique=("activity_id",),
+        update=("definition", "updated"),
     )

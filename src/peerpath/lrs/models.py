@@ -50,10 +50,16 @@ class Statement(models.Model):
     voided = models.BooleanField(default=False)
     voiding_target = models.UUIDField(null=True, blank=True)
     # The statement a StatementRef object points at (voiding or not), for filter matching.
-    object_statement_id = models.UUIDField(null=True, blank=True, db_index=True)
+    object_statement_id = models.UUIDField(null=True, blank=True)
     authority_key = models.CharField(max_length=1000)
+    # Indexed by lrs_stmt_key_idx, which starts with it.
     lrs_key = models.ForeignKey(
-        LrsKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements"
+        LrsKey,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="statements",
+        db_index=False,
     )
 
     class Meta:
@@ -69,6 +75,12 @@ class Statement(models.Model):
                 condition=models.Q(voiding_target__isnull=False),
             ),
             models.Index(fields=["agent_key", "stored", "id"], name="lrs_stmt_agent_idx"),
+            # "What did this person do with this activity": a page of it read straight from
+            # the index, however many statements the person or the activity has.
+            models.Index(
+                fields=["agent_key", "object_activity_id", "stored", "id"],
+                name="lrs_stmt_agent_activity_idx",
+            ),
             models.Index(fields=["object_agent_key", "stored", "id"], name="lrs_stmt_objagent_idx"),
             models.Index(fields=["verb_id", "stored", "id"], name="lrs_stmt_verb_idx"),
             models.Index(
@@ -76,6 +88,9 @@ class Statement(models.Model):
             ),
             models.Index(fields=["registration", "stored", "id"], name="lrs_stmt_registration_idx"),
             models.Index(fields=["lrs_key", "stored", "id"], name="lrs_stmt_key_idx"),
+            # related_agents reaches the authority here rather than through a relation row;
+            # a key's statements share one value, so each write lands at the same place.
+            models.Index(fields=["authority_key", "stored", "id"], name="lrs_stmt_authority_idx"),
             # Only the few statements whose object is a StatementRef, in keyset order.
             models.Index(
                 fields=["stored", "id"],
@@ -94,10 +109,15 @@ class RelationKind(models.TextChoices):
 
 
 class StatementRelation(models.Model):
-    """An activity or agent a statement touches anywhere (object, context, sub-statement,
-    authority), so the ``related_activities`` and ``related_agents`` filters use an index."""
+    """An activity or agent a statement touches beyond its own columns (its context, a
+    sub-statement), so the ``related_activities`` and ``related_agents`` filters use an index.
+    Rows written before 0007 also name the actor, object and authority."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="relations")
+    # Indexed by the lrs_relation_once constraint, which starts with it. Every relation
+    # row costs each of its indexes a write per statement stored.
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="relations", db_index=False
+    )
     kind = models.CharField(max_length=8, choices=RelationKind.choices)
     value = models.CharField(max_length=1000)
 

@@ -87,30 +87,75 @@ def _visible(key: LrsKey) -> QuerySet[Statement]:
     return statements.filter(lrs_key=key) if key.own_only else statements
 
 
-def _related(kind: RelationKind, value: str) -> QuerySet[StatementRelation, uuid.UUID]:
-    return StatementRelation.objects.filter(kind=kind, value=value).values_list(
-        "statement_id", flat=True
-    )
+# One place a statement can match an agent or activity filter, with the value sought: one of
+# its own columns (a field name), or a relation row of a kind. None when there is no filter.
+_Part = tuple[str | RelationKind, str] | None
+
+
+def _related(kind: RelationKind, value: str, *, narrowed: bool) -> Q:
+    """Statements with a relation row for this activity or agent.
+
+    When another condition already narrows the statements through its own index (a person,
+    an activity as object, a registration), each of those few is probed for the relation;
+    otherwise the relation's index gives the statements. Either plan is right for one case:
+    listing every statement of a course to keep one learner's few is what made the other
+    slow.
+    """
+    relations = StatementRelation.objects.filter(kind=kind, value=value)
+    if narrowed:
+        return Q(Exists(relations.filter(statement=OuterRef("pk"))))
+    return Q(id__in=relations.values_list("statement_id", flat=True))
+
+
+def _agent_parts(query: StatementQuery) -> list[_Part]:
+    """The agent as actor or object; with related_agents also as authority, or anywhere else
+    (instructor, team, sub-statement), which the relation rows record."""
+    ident = query.agent_key
+    if ident is None:
+        return [None]
+    parts: list[_Part] = [("agent_key", ident), ("object_agent_key", ident)]
+    if query.related_agents:
+        parts += [("authority_key", ident), (RelationKind.AGENT, ident)]
+    return parts
+
+
+def _activity_parts(query: StatementQuery) -> list[_Part]:
+    """The activity as object; with related_activities also in the context or a
+    sub-statement, which the relation rows record."""
+    ident = query.activity
+    if ident is None:
+        return [None]
+    if query.related_activities:
+        return [("object_activity_id", ident), (RelationKind.ACTIVITY, ident)]
+    return [("object_activity_id", ident)]
 
 
 def _conditions(query: StatementQuery) -> list[Q]:
-    """The filters that are not about time or paging, on one statement's own columns, as
-    alternatives (an agent is the actor or the object) that each can use an index."""
-    condition = Q()
-    agents = [Q()]
-    if query.agent_key is not None and query.related_agents:
-        condition &= Q(id__in=_related(RelationKind.AGENT, query.agent_key))
-    elif query.agent_key is not None:
-        agents = [Q(agent_key=query.agent_key), Q(object_agent_key=query.agent_key)]
+    """The filters that are not about time or paging, as alternatives that each can use an
+    index: one for every way the agent and the activity asked for can appear together."""
+    common = Q()
     if query.verb is not None:
-        condition &= Q(verb_id=query.verb)
-    if query.activity is not None and query.related_activities:
-        condition &= Q(id__in=_related(RelationKind.ACTIVITY, query.activity))
-    elif query.activity is not None:
-        condition &= Q(object_activity_id=query.activity)
+        common &= Q(verb_id=query.verb)
     if query.registration is not None:
-        condition &= Q(registration=query.registration)
-    return [agent & condition for agent in agents if agent & condition]
+        common &= Q(registration=query.registration)
+    conditions = []
+    for agent in _agent_parts(query):
+        for activity in _activity_parts(query):
+            parts = [part for part in (agent, activity) if part is not None]
+            if [where for where, _ in parts] == ["object_agent_key", "object_activity_id"]:
+                continue  # a statement's object is not an agent and an activity at once
+            columns = [
+                (where, value) for where, value in parts if not isinstance(where, RelationKind)
+            ]
+            # Each column here is indexed and selective; so is the registration.
+            narrowed = bool(columns) or query.registration is not None
+            condition = common & Q(*columns)
+            for where, value in parts:
+                if isinstance(where, RelationKind):
+                    condition &= _related(where, value, narrowed=narrowed)
+            if condition:
+                conditions.append(condition)
+    return conditions
 
 
 def _arms(key: LrsKey, query: StatementQuery) -> list[QuerySet[Statement]]:
