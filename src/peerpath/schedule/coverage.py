@@ -353,3 +353,70 @@ def team_coverage(
         (_cover(*row, length) for row in _covers(minimums, counts, starts)),
         key=lambda cover: (cover.starts_at, cover.queue),
     )
+
+
+def suggest_slots(
+    *,
+    team_id: int,
+    person_id: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    not_before: dt.datetime,
+    busy: Sequence[tuple[dt.datetime, dt.datetime]] = (),
+    limit: int = 3,
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Slots as long as the requested one, inside the person's shifts, that keep coverage:
+    the requested start moved by whole intervals, nearest first (a later slot before an
+    equally near earlier one), up to a week either way, never before ``not_before`` and
+    clear of ``busy`` and the person's approved blocks."""
+    start, end = to_minutes(starts_at), to_minutes(ends_at, round_up=True)
+    reach = int(SUGGESTION_REACH.total_seconds()) // 60
+    team = _team(team_id)
+    length = team.length
+    roster = _roster(
+        team_id=team_id, start=start - reach - length, end=end + reach + length, length=length
+    )
+    shifts = roster.shifts_of(person_id)
+    if not shifts or limit < 1:
+        return []
+    minimums = requirement_intervals(
+        team.requirements, zone=team.zone, length=length, start=start - reach, end=end + reach
+    )
+    affected = {
+        queue: sorted(s for s in by_start if roster.counts(person_id, queue, s))
+        for queue, by_start in minimums.items()
+    }
+    # Intervals that taking this person off duty would leave short, whatever the queue.
+    short = sorted(
+        s
+        for s, queue, count, minimum in _covers(
+            minimums,
+            {queue: roster.on_duty(queue, starts) for queue, starts in affected.items()},
+            affected,
+        )
+        if count - 1 < minimum
+    )
+    taken = merge_spans(
+        [
+            *roster.learning.get(person_id, []),
+            *((to_minutes(s), to_minutes(e, round_up=True)) for s, e in busy),
+        ]
+    )
+    earliest = to_minutes(not_before, round_up=True)
+    slots: list[tuple[dt.datetime, dt.datetime]] = []
+    for step in range(1, reach // length + 1):
+        for offset in (step * length, -step * length):
+            slot_start, slot_end = start + offset, end + offset
+            if (
+                slot_start < earliest
+                or not covers(shifts, slot_start, slot_end)
+                or overlaps(taken, slot_start, slot_end)
+            ):
+                continue
+            first_short = bisect_right(short, slot_start - length)
+            if first_short < len(short) and short[first_short] < slot_end:
+                continue
+            slots.append((from_minutes(slot_start), from_minutes(slot_end)))
+            if len(slots) == limit:
+                return slots
+    return slots
