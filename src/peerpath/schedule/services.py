@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -176,7 +177,8 @@ def _coverage_check(
     )
 
 
-def _holding(person: User) -> Any:
+def _holding(person: User) -> QuerySet[LearningTimeRequest]:
+    """The person's requests that hold their time (pending or approved)."""
     return LearningTimeRequest.objects.filter(person=person, status__in=schedule.HOLDING)
 
 
@@ -194,7 +196,9 @@ def _rule_errors(
     the shift rule and the monthly budget (which pending requests count against too)."""
     zone = zone_named(person.time_zone)
     errors: dict[str, list[str]] = {}
-    own = _holding(person).exclude(pk=exclude_pk)
+    own = _holding(person)
+    if exclude_pk is not None:
+        own = own.exclude(pk=exclude_pk)
     clash = own.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).first()
     if clash is not None:
         state = "approved" if clash.status == RequestStatus.APPROVED else "requested"
