@@ -543,3 +543,52 @@ def test_a_shift_elsewhere_does_not_count_for_this_team(shift_team: ShiftTeam):
     TeamPolicy.objects.filter(pk=shift_team.policy.pk).update(require_within_shift=True)
     errors = refusal(agent, at(19), at(19, 30))
     assert list(errors) == ["starts_at"]
+
+
+# --- Moving ------------------------------------------------------------------------------
+
+
+def test_moving_to_an_offered_slot_cancels_the_old_request_and_decides_the_new(
+    shift_team: ShiftTeam,
+):
+    ask(shift_team.agents[0], at(14), at(14, 30))
+    module = ModuleFactory(author=shift_team.manager)
+    waiting = ask(shift_team.agents[1], at(14), at(14, 30), module=module, note="Refunds")
+    slot = waiting.alternatives[0]
+    moved = services.move_request(
+        actor=shift_team.agents[1],
+        request=waiting,
+        starts_at=dt.datetime.fromisoformat(slot["starts_at"]),
+        ends_at=dt.datetime.fromisoformat(slot["ends_at"]),
+    )
+    waiting.refresh_from_db()
+    assert waiting.status == RequestStatus.CANCELLED
+    assert moved.status == RequestStatus.APPROVED
+    assert (moved.starts_at, moved.ends_at) == (at(14, 30), at(15))
+    assert (moved.module, moved.note) == (module, "Refunds")
+
+
+def test_a_move_that_is_refused_keeps_the_old_request(shift_team: ShiftTeam):
+    request = ask(shift_team.agents[0], at(14), at(14, 30))
+    with pytest.raises(ValidationError):
+        services.move_request(
+            actor=shift_team.agents[0],
+            request=request,
+            starts_at=at(8, day=1),
+            ends_at=at(9, day=1),
+        )
+    with pytest.raises(PermissionDenied):
+        services.move_request(
+            actor=shift_team.manager, request=request, starts_at=at(15), ends_at=at(15, 30)
+        )
+    request.refresh_from_db()
+    assert request.status == RequestStatus.APPROVED
+    assert LearningTimeRequest.objects.count() == 1
+
+
+def test_a_block_moves_a_little_later_over_its_own_old_time(shift_team: ShiftTeam):
+    request = ask(shift_team.agents[0], at(14), at(14, 30))
+    moved = services.move_request(
+        actor=shift_team.agents[0], request=request, starts_at=at(14, 15), ends_at=at(14, 45)
+    )
+    assert moved.status == RequestStatus.APPROVED

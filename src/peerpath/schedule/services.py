@@ -580,6 +580,36 @@ def cancel_request(*, actor: User, request: LearningTimeRequest) -> LearningTime
     return locked
 
 
+def move_request(
+    *, actor: User, request: LearningTimeRequest, starts_at: datetime, ends_at: datetime
+) -> LearningTimeRequest:
+    """Move a block to another slot (say, an alternative offered with it): the old request
+    is cancelled and the new one decided afresh, both or neither."""
+    permissions.require(
+        actor.pk == request.person_id and permissions.can_request_learning_time(actor),
+        "Only the person who asked can move their learning time.",
+    )
+    with transaction.atomic():
+        # The team's lock before the request's, the order every decision takes them in.
+        team = actor.team
+        policy = _lock_team(team) if team is not None else None
+        old = cancel_request(actor=actor, request=request)
+        moved = _place_block(
+            person=actor,
+            team=team,
+            policy=policy,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            now=timezone.now(),
+            module=old.module,
+            path=old.path,
+            note=old.note,
+            series=old.series,
+        )
+        _notify_pending([moved])
+    return moved
+
+
 def cancel_series(*, actor: User, series: LearningTimeSeries) -> int:
     """Cancel every occurrence of a series that has not started; returns how many."""
     permissions.require(
