@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 
 from peerpath.core import permissions
 from peerpath.core.zones import TIME_ZONE_CHOICES, zone_named
-from peerpath.schedule import calendar, coverage, emails, links
+from peerpath.schedule import calendar, coverage, links, tasks
 from peerpath.schedule import selectors as schedule
 from peerpath.schedule.models import (
     ApprovalDelegation,
@@ -399,7 +399,7 @@ def _place_block(
 def _notify_pending(requests: Sequence[LearningTimeRequest]) -> None:
     ids = [r.pk for r in requests if r.status == RequestStatus.PENDING]
     if ids:
-        transaction.on_commit(lambda: emails.send_pending_notice(ids), robust=True)
+        transaction.on_commit(lambda: tasks.send_pending_notice.enqueue(ids), robust=True)
 
 
 # --- Asking ----------------------------------------------------------------------------
@@ -703,7 +703,7 @@ def approve_request(
             ]
         )
         request_id = locked.pk
-        transaction.on_commit(lambda: emails.send_decision_notice(request_id), robust=True)
+        transaction.on_commit(lambda: tasks.send_decision_notice.enqueue(request_id), robust=True)
     return locked
 
 
@@ -721,7 +721,7 @@ def decline_request(
         locked.decision_reason = reason or f"Declined by {actor.display_name}"
         locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
         request_id = locked.pk
-        transaction.on_commit(lambda: emails.send_decision_notice(request_id), robust=True)
+        transaction.on_commit(lambda: tasks.send_decision_notice.enqueue(request_id), robust=True)
     return locked
 
 
