@@ -81,13 +81,17 @@ def test_the_manager_sees_pending_requests_of_their_people_oldest_first(
         names = [(r.person.display_name, r.team and r.team.name) for r in rows]
     assert [r.pk for r in rows] == [queue["oldest"].pk, queue["newest"].pk]
     assert names == [("Agent Ben", "Call Centre"), ("Agent Ana", "Call Centre")]
-    assert selectors.pending_count_for(shift_team.manager) == 2
+    with django_assert_num_queries(2):
+        assert selectors.pending_count_for(shift_team.manager) == 2
 
 
-def test_a_learning_admin_sees_every_pending_request_but_their_own(shift_team, queue):
+def test_a_learning_admin_sees_every_pending_request_but_their_own(
+    shift_team, queue, django_assert_num_queries
+):
     admin = UserFactory(is_learning_admin=True)
     pending(admin, at(15))
-    rows = list(selectors.approvals_queue(admin))
+    with django_assert_num_queries(1):
+        rows = list(selectors.approvals_queue(admin))
     assert [r.pk for r in rows] == [
         queue["stranger"].pk,
         queue["oldest"].pk,
