@@ -524,7 +524,7 @@ def request_learning_series(
             end_time=end_time,
             interval_weeks=interval_weeks,
             occurrences=occurrences,
-            time_zone=person.time_zone,
+            time_zone=zone.key,
             created_at=now,
         )
         placed = []
