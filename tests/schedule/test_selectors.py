@@ -279,3 +279,28 @@ def test_usage_of_a_team_adds_up_its_people(shift_team: ShiftTeam, django_assert
 def test_usage_asks_for_one_person_or_one_team(shift_team: ShiftTeam):
     with pytest.raises(ValueError, match="one person or one team"):
         selectors.usage(month=dt.date(2026, 3, 1))
+
+
+# --- Delegation ----------------------------------------------------------------------------
+
+
+def test_delegations_a_manager_gave_and_who_holds_whose_approvals(shift_team: ShiftTeam):
+    manager = shift_team.manager
+    stand_in, later = UserFactory(display_name="Sam"), UserFactory(display_name="Lee")
+    now_on = services.delegate_approvals(
+        manager=manager,
+        delegate=stand_in,
+        starts_on=dt.date(2026, 3, 1),
+        ends_on=dt.date(2026, 3, 2),
+    )
+    soon = services.delegate_approvals(
+        manager=manager, delegate=later, starts_on=dt.date(2026, 3, 9), ends_on=dt.date(2026, 3, 13)
+    )
+    assert list(selectors.delegations_given(manager)) == [now_on, soon]
+    assert selectors.managers_delegating_to(stand_in) == [manager]
+    assert selectors.managers_delegating_to(later) == []
+    assert selectors.active_delegates(manager) == [stand_in]
+    with time_machine.travel(dt.datetime(2026, 3, 10, 9, tzinfo=UTC), tick=False):
+        assert list(selectors.delegations_given(manager)) == [soon]
+        assert selectors.active_delegates(manager) == [later]
+        assert selectors.managers_delegating_to(stand_in) == []
