@@ -1,0 +1,857 @@
+"""Learning-time pages: ask for time and follow it, decide it (queue, emailed link,
+delegation), and run a team's schedule (rules, shifts, the week view) — plus the feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from peerpath.content import selectors as content
+from peerpath.core import permissions
+from peerpath.core.context_processors import forget_approvals_waiting
+from peerpath.core.forms import add_service_errors
+from peerpath.core.http import AuthedRequest
+from peerpath.core.pagination import paginate
+from peerpath.core.zones import zone_named
+from peerpath.learning import selectors as learning
+from peerpath.people import selectors as people
+from peerpath.schedule import calendar, links, selectors, services, shifts
+from peerpath.schedule.coverage import IntervalCover
+from peerpath.schedule.forms import (
+    WEEKDAYS,
+    BlackoutForm,
+    BulkApproveForm,
+    CoverageForm,
+    DecisionForm,
+    DelegationForm,
+    PolicyForm,
+    RequestForm,
+    ShiftImportForm,
+)
+from peerpath.schedule.models import LearningTimeRequest, RequestStatus
+
+CHOICES_LIMIT = 500
+UPCOMING_LIMIT = 100
+
+
+# --- Access ----------------------------------------------------------------------------
+
+
+def _require_requester(request: AuthedRequest) -> None:
+    permissions.require(permissions.can_request_learning_time(request.user))
+
+
+def _request_for_user(
+    request: AuthedRequest, public_id: uuid.UUID, *, decide: bool = False
+) -> LearningTimeRequest:
+    """The request if the user may see it (their own, or one they may decide); else 404.
+
+    ``decide`` asks for the right to approve or decline it: 403 when only seen.
+    """
+    found = selectors.request_by_public_id(public_id)
+    if found is None:
+        raise Http404("No such request.")
+    may_decide = permissions.can_decide_learning_time(request.user, found)
+    if found.person_id != request.user.pk and not may_decide:
+        raise Http404("No such request.")
+    if decide:
+        permissions.require(may_decide, "Only the person’s approvers decide this request.")
+    return found
+
+
+def _team_for_manager(request: AuthedRequest, slug: str) -> Any:
+    team = people.teams_all().filter(slug=slug).first()
+    if team is None:
+        raise Http404("No such team.")
+    permissions.require(
+        permissions.can_manage_team_schedule(request.user, team),
+        "A team’s schedule is for its managers and learning admins.",
+    )
+    return team
+
+
+# --- Slots kept on a request -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+def _slots(items: list[dict[str, Any]]) -> list[Slot]:
+    return [
+        Slot(dt.datetime.fromisoformat(i["starts_at"]), dt.datetime.fromisoformat(i["ends_at"]))
+        for i in items
+    ]
+
+
+def _shortfall(items: list[dict[str, Any]]) -> list[IntervalCover]:
+    return [
+        IntervalCover(
+            starts_at=dt.datetime.fromisoformat(i["starts_at"]),
+            ends_at=dt.datetime.fromisoformat(i["ends_at"]),
+            queue=i.get("queue", ""),
+            on_duty=int(i["on_duty"]),
+            minimum=int(i["minimum"]),
+        )
+        for i in items
+    ]
+
+
+def _with_slots(rows: list[LearningTimeRequest]) -> list[LearningTimeRequest]:
+    """Give each request its stored shortfall and alternatives as times for the templates."""
+    for r in rows:
+        r.shortfall_intervals = _shortfall(r.coverage_shortfall)  # type: ignore[attr-defined]
+        r.alternative_slots = _slots(r.alternatives)  # type: ignore[attr-defined]
+    return rows
+
+
+# --- A person's own learning time -----------------------------------------------------
+
+
+def _rules_context(user: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    used = selectors.usage(month=today, person=user).people[0]
+    policy = selectors.policy_for(user.team)
+    return {
+        "policy": policy,
+        "used": used,
+        "used_month": today,
+        "blackouts": selectors.upcoming_blackouts(user.team) if user.team_id else [],
+        "coverage_rules": policy is not None and selectors.has_coverage_rules(user.team),
+    }
+
+
+def _render_mine(request: AuthedRequest, *, feed_url: str = "") -> HttpResponse:
+    user = request.user
+    now = timezone.now()
+    mine = selectors.my_requests(user)
+    upcoming = list(mine.filter(ends_at__gt=now).order_by("starts_at", "pk")[:UPCOMING_LIMIT])
+    past = paginate(request, mine.filter(ends_at__lte=now), per_page=20)
+    shown = [*upcoming, *past.object_list]
+    progress = learning.progress_by_module(user, {r.module_id for r in shown if r.module_id})
+    response = render(
+        request,
+        "schedule/mine.html",
+        {
+            **_rules_context(user),
+            "time_tab": "mine",
+            "upcoming": upcoming,
+            "past": past if past.object_list else None,
+            "cancellable": {r.pk for r in upcoming if _cancellable(r, now)},
+            "done_modules": {m for m, p in progress.items() if p.status == "completed"},
+            "feed": selectors.calendar_feed_of(user),
+            "feed_url": feed_url,
+        },
+    )
+    if feed_url:
+        # The page carries the feed's secret address: never keep it in a cache or history.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+def _cancellable(r: LearningTimeRequest, now: dt.datetime) -> bool:
+    return r.status in (RequestStatus.PENDING, RequestStatus.APPROVED) and r.starts_at > now
+
+
+@require_GET
+def mine(request: AuthedRequest) -> HttpResponse:
+    _require_requester(request)
+    return _render_mine(request)
+
+
+def _request_form(request: AuthedRequest) -> RequestForm:
+    return RequestForm(
+        request.POST or None,
+        initial={"day": timezone.localdate() + dt.timedelta(days=1)},
+        zone=zone_named(request.user.time_zone),
+        modules=[
+            (str(m.public_id), m.title)
+            for m in content.modules_for_catalog().order_by("title")[:CHOICES_LIMIT]
+        ],
+        paths=[(str(p.public_id), p.title) for p in content.paths_published()[:CHOICES_LIMIT]],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def request_new(request: AuthedRequest) -> HttpResponse:
+    _require_requester(request)
+    form = _request_form(request)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        item = form.item_reference()
+        module = content.module_by_public_id(item[1]) if item and item[0] == "module" else None
+        path = content.path_by_public_id(item[1]) if item and item[0] == "path" else None
+        if item and module is None and path is None:
+            form.add_error("item", "That module or path is no longer available.")
+        else:
+            try:
+                if data["repeat"] == "weekly":
+                    series = services.request_learning_series(
+                        person=request.user,
+                        first_date=data["day"],
+                        start_time=data["start_time"],
+                        end_time=data["end_time"],
+                        occurrences=data["occurrences"],
+                        interval_weeks=data["interval_weeks"],
+                        module=module,
+                        path=path,
+                        note=data["note"],
+                    )
+                    return redirect("schedule:series_detail", public_id=series.public_id)
+                made = services.request_learning_time(
+                    person=request.user,
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    module=module,
+                    path=path,
+                    note=data["note"],
+                )
+                return redirect(
+                    reverse("schedule:request_detail", args=[made.public_id]) + "?new=1"
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "schedule/request_new.html",
+        {**_rules_context(request.user), "form": form, "time_tab": "request"},
+        status=status,
+    )
+
+
+@require_GET
+def request_detail(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
+    r = _with_slots([_request_for_user(request, public_id)])[0]
+    is_own = r.person_id == request.user.pk
+    return render(
+        request,
+        "schedule/request_detail.html",
+        {
+            "r": r,
+            "is_own": is_own,
+            "fresh": request.GET.get("new") == "1",
+            "shortfall": r.shortfall_intervals,  # type: ignore[attr-defined]
+            "alternatives": r.alternative_slots  # type: ignore[attr-defined]
+            if r.status == RequestStatus.PENDING
+            else [],
+            "can_cancel": is_own and _cancellable(r, timezone.now()),
+            "has_feed": is_own and selectors.calendar_feed_of(request.user) is not None,
+        },
+    )
+
+
+@require_POST
+def request_cancel(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
+    r = _request_for_user(request, public_id)
+    try:
+        services.cancel_request(actor=request.user, request=r)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Cancelled.")
+    return redirect("schedule:mine")
+
+
+@require_POST
+def request_move(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Take one of the alternative slots offered for a pending request, in one click."""
+    r = _request_for_user(request, public_id)
+    permissions.require(r.person_id == request.user.pk, "Only the person moves their request.")
+    chosen = request.POST.get("starts_at", "")
+    slot = next((s for s in _slots(r.alternatives) if s.starts_at.isoformat() == chosen), None)
+    if slot is None:
+        messages.error(request, "That slot is no longer offered; pick another.")
+        return redirect("schedule:request_detail", public_id=r.public_id)
+    try:
+        moved = services.move_request(actor=request.user, request=r, starts_at=slot.starts_at)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("schedule:request_detail", public_id=r.public_id)
+    return redirect(reverse("schedule:request_detail", args=[moved.public_id]) + "?new=1")
+
+
+@require_GET
+def series_detail(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
+    series = selectors.series_by_public_id(public_id)
+    if series is None or series.person_id != request.user.pk:
+        raise Http404("No such series.")
+    blocks = list(selectors.series_requests(series))
+    now = timezone.now()
+    statuses = [b.status for b in blocks]
+    progress = learning.progress_by_module(
+        request.user, {b.module_id for b in blocks if b.module_id}
+    )
+    cancellable = {b.pk for b in blocks if _cancellable(b, now)}
+    return render(
+        request,
+        "schedule/series_detail.html",
+        {
+            "series": series,
+            "blocks": blocks,
+            "cancellable": cancellable,
+            "can_cancel": bool(cancellable),
+            "done_modules": {m for m, p in progress.items() if p.status == "completed"},
+            "counts": {
+                "approved": statuses.count(RequestStatus.APPROVED),
+                "pending": statuses.count(RequestStatus.PENDING),
+                "other": len(statuses)
+                - statuses.count(RequestStatus.APPROVED)
+                - statuses.count(RequestStatus.PENDING),
+            },
+        },
+    )
+
+
+@require_POST
+def series_cancel(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
+    series = selectors.series_by_public_id(public_id)
+    if series is None or series.person_id != request.user.pk:
+        raise Http404("No such series.")
+    try:
+        services.cancel_series(actor=request.user, series=series)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Every block of the series that had not started is cancelled.")
+    return redirect("schedule:mine")
+
+
+# --- Calendar feed ---------------------------------------------------------------------
+
+
+@require_POST
+def calendar_create(request: AuthedRequest) -> HttpResponse:
+    _require_requester(request)
+    token = services.create_calendar_feed(person=request.user)
+    url = request.build_absolute_uri(reverse("schedule:calendar_feed", args=[token]))
+    return _render_mine(request, feed_url=url)
+
+
+@require_POST
+def calendar_revoke(request: AuthedRequest) -> HttpResponse:
+    _require_requester(request)
+    services.revoke_calendar_feed(person=request.user)
+    messages.success(request, "Calendar feed turned off: its address no longer works.")
+    return redirect("schedule:mine")
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request: AuthedRequest, token: str) -> HttpResponse:
+    """A calendar app reads this without signing in: the unguessable token is the key."""
+    person = calendar.person_for_token(token)
+    if person is None:
+        raise Http404("No such calendar.")
+    response = HttpResponse(calendar.render_feed(person), content_type="text/calendar")
+    response["Content-Disposition"] = 'inline; filename="learning-time.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Deciding --------------------------------------------------------------------------
+
+
+@require_GET
+def approvals(request: AuthedRequest) -> HttpResponse:
+    queue = selectors.approvals_queue(request.user)
+    permissions.require(
+        permissions.can_decide_any_learning_time(request.user),
+        "The approvals queue is for managers, their delegates and learning admins.",
+    )
+    page = paginate(request, queue, per_page=25)
+    return render(
+        request,
+        "schedule/approvals.html",
+        {
+            "page": page,
+            "rows": _with_slots(list(page.object_list)),
+            "delegators": selectors.managers_delegating_to(request.user),
+            "time_tab": "approvals",
+        },
+    )
+
+
+def _decided(request: AuthedRequest, r: LearningTimeRequest, error: str = "") -> HttpResponse:
+    """In the queue, the row in place (htmx); elsewhere, back to the queue with a message."""
+    forget_approvals_waiting(request.user.pk)
+    if request.htmx:
+        return render(
+            request,
+            "schedule/_approval_row.html",
+            {"r": _with_slots([r])[0], "decided": not error, "error": error},
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        verb = "Approved" if r.status == RequestStatus.APPROVED else "Declined"
+        messages.success(request, f"{verb}: {r.person.display_name}, {_when(r)}.")
+    return redirect("schedule:approvals")
+
+
+def _when(r: LearningTimeRequest) -> str:
+    zone = timezone.get_current_timezone()
+    start, end = r.starts_at.astimezone(zone), r.ends_at.astimezone(zone)
+    return f"{start:%a} {start.day} {start:%b} {start:%H:%M}–{end:%H:%M}"
+
+
+@require_POST
+def approve(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
+    r = _request_for_user(request, public_id, decide=True)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    try:
+        r = services.approve_request(
+            actor=request.user,
+            request=r,
+            reason=form.cleaned_data.get("reason", ""),
+            accept_shortfall=bool(form.cleaned_data.get("accept_shortfall")),
+        )
+    except ValidationError as exc:
+        r.refresh_from_db()
+        return _decided(request, r, error=" ".join(exc.messages))
+    return _decided(request, r)
+
+
+@require_POST
+def decline(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
+    r = _request_for_user(request, public_id, decide=True)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _decided(request, r, error=" ".join(form.errors.get("reason", [])))
+    try:
+        r = services.decline_request(
+            actor=request.user, request=r, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        r.refresh_from_db()
+        return _decided(request, r, error=" ".join(exc.messages))
+    return _decided(request, r)
+
+
+@require_POST
+def approve_bulk(request: AuthedRequest) -> HttpResponse:
+    queue = selectors.approvals_queue(request.user)
+    form = BulkApproveForm(
+        request.POST,
+        choices=[(str(pid), str(pid)) for pid in queue.values_list("public_id", flat=True)],
+    )
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("requests", ["Nothing to approve."])))
+        return redirect("schedule:approvals")
+    chosen = list(queue.filter(public_id__in=form.cleaned_data["requests"]))
+    result = services.approve_requests(actor=request.user, requests=chosen)
+    forget_approvals_waiting(request.user.pk)
+    if result.approved:
+        n = len(result.approved)
+        messages.success(request, f"Approved {n} request{'s' if n != 1 else ''}.")
+    for skipped, why in result.skipped:
+        messages.warning(request, f"Not approved: {skipped.person.display_name}, {_when(skipped)} — {why}")
+    return redirect("schedule:approvals")
+
+
+@require_http_methods(["GET", "POST"])
+def decide_link(request: AuthedRequest, token: str) -> HttpResponse:
+    """The page behind an emailed approve/decline link: GET shows the request and one
+    button; only the POST decides, as the signed-in approver the link was sent to."""
+    try:
+        decision = links.read_decision_token(token)
+    except links.LinkRefused as exc:
+        return _link_refused(request, " ".join(exc.messages))
+    if decision.approver_public_id != str(request.user.public_id):
+        return _link_refused(
+            request,
+            "This link was sent to someone else. Sign in as the person it was sent to, "
+            "or decide from your own approvals queue.",
+            status=403,
+        )
+    found = selectors.request_by_public_id(decision.request_public_id)
+    if found is None or not permissions.can_decide_learning_time(request.user, found):
+        return _link_refused(request, "You can no longer decide this request.", status=403)
+    r = _with_slots([found])[0]
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            r = services.decide_by_link(
+                actor=request.user,
+                token=token,
+                reason=form.cleaned_data["reason"],
+                accept_shortfall=bool(form.cleaned_data["accept_shortfall"]),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            forget_approvals_waiting(request.user.pk)
+            return render(request, "schedule/decide_link.html", {"r": r, "done": True})
+    return render(
+        request,
+        "schedule/decide_link.html",
+        {
+            "r": r,
+            "action": decision.action,
+            "form": form,
+            "shortfall": r.shortfall_intervals,  # type: ignore[attr-defined]
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _link_refused(request: AuthedRequest, message: str, *, status: int = 410) -> HttpResponse:
+    return render(request, "schedule/decide_link.html", {"refused": message}, status=status)
+
+
+# --- Delegation ------------------------------------------------------------------------
+
+
+def _require_manager(request: AuthedRequest) -> None:
+    permissions.require(
+        permissions.is_manager(request.user), "Delegation is for managers with reports."
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def delegation(request: AuthedRequest) -> HttpResponse:
+    _require_manager(request)
+    form = DelegationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        delegate = people.person_by_email(data["delegate"])
+        if delegate is None or not delegate.is_active:
+            form.add_error("delegate", f"Nobody active has the address {data['delegate']}.")
+        else:
+            try:
+                services.delegate_approvals(
+                    manager=request.user,
+                    delegate=delegate,
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{delegate.display_name} decides for you then.")
+                return redirect("schedule:delegation")
+    given = list(selectors.delegations_given(request.user))
+    active = {d.pk for d in given if d.delegate in selectors.active_delegates(request.user)}
+    return render(
+        request,
+        "schedule/delegation.html",
+        {"form": form, "delegations": given, "active_ids": active, "time_tab": "delegation"},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def delegation_end(request: AuthedRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    found = selectors.delegations_given(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such delegation.")
+    services.end_delegation(manager=request.user, delegation=found)
+    messages.success(request, "Delegation ended: you decide your people’s requests again.")
+    return redirect("schedule:delegation")
+
+
+# --- Teams -----------------------------------------------------------------------------
+
+
+@require_GET
+def teams(request: AuthedRequest) -> HttpResponse:
+    permissions.require(
+        permissions.is_manager(request.user) or permissions.is_learning_admin(request.user),
+        "Team schedules are for managers and learning admins.",
+    )
+    page = paginate(request, selectors.teams_user_manages(request.user), per_page=30)
+    return render(request, "schedule/teams.html", {"page": page, "time_tab": "teams"})
+
+
+@dataclass(frozen=True)
+class DayCell:
+    day: dt.date
+    shifts: list[Any]
+    blocks: list[LearningTimeRequest]
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    person: Any
+    days: list[DayCell]
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    on_duty: int
+    minimum: int
+    level: str  # "ok", "tight" (at the minimum) or "short"
+
+
+@dataclass(frozen=True)
+class ShortSpan:
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    lowest: int
+    minimum: int
+
+
+@dataclass(frozen=True)
+class CoverageDay:
+    cells: list[HeatCell]
+    short: list[ShortSpan]
+    lowest: int
+    minimum: int
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    queue: str
+    days: list[CoverageDay]
+
+
+def _level(i: IntervalCover) -> str:
+    if i.on_duty < i.minimum:
+        return "short"
+    return "tight" if i.on_duty == i.minimum else "ok"
+
+
+def _coverage_day(intervals: list[IntervalCover]) -> CoverageDay:
+    spans: list[ShortSpan] = []
+    for i in intervals:
+        if not i.short:
+            continue
+        last = spans[-1] if spans else None
+        if last is not None and last.ends_at == i.starts_at:
+            worst = min((last.lowest, last.minimum), (i.on_duty, i.minimum))
+            spans[-1] = ShortSpan(last.starts_at, i.ends_at, worst[0], worst[1])
+        else:
+            spans.append(ShortSpan(i.starts_at, i.ends_at, i.on_duty, i.minimum))
+    tightest = min(intervals, key=lambda i: (i.on_duty - i.minimum), default=None)
+    return CoverageDay(
+        cells=[HeatCell(i.starts_at, i.ends_at, i.on_duty, i.minimum, _level(i)) for i in intervals],
+        short=spans,
+        lowest=tightest.on_duty if tightest else 0,
+        minimum=tightest.minimum if tightest else 0,
+    )
+
+
+def _week_grid(week: selectors.TeamWeek) -> tuple[list[PersonRow], list[CoverageRow]]:
+    """Lay the week out by local day: each person's shifts and blocks, and per queue the
+    coverage intervals (a shift that began the Sunday before shows on Monday)."""
+    first = week.days[0]
+
+    def day_of(at: dt.datetime) -> dt.date:
+        return max(first, at.astimezone(week.zone).date())
+
+    rows = []
+    for pw in week.rows:
+        shifts_by_day: dict[dt.date, list[Any]] = defaultdict(list)
+        blocks_by_day: dict[dt.date, list[LearningTimeRequest]] = defaultdict(list)
+        for s in pw.shifts:
+            shifts_by_day[day_of(s.starts_at)].append(s)
+        for b in pw.blocks:
+            blocks_by_day[day_of(b.starts_at)].append(b)
+        rows.append(
+            PersonRow(
+                pw.person, [DayCell(d, shifts_by_day[d], blocks_by_day[d]) for d in week.days]
+            )
+        )
+    by_queue: dict[str, dict[dt.date, list[IntervalCover]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for i in sorted(week.coverage, key=lambda i: (i.queue, i.starts_at)):
+        by_queue[i.queue][day_of(i.starts_at)].append(i)
+    coverage = [
+        CoverageRow(queue, [_coverage_day(days[d]) for d in week.days])
+        for queue, days in sorted(by_queue.items())
+    ]
+    return rows, coverage
+
+
+@require_GET
+def team_week(request: AuthedRequest, slug: str) -> HttpResponse:
+    team = _team_for_manager(request, slug)
+    today = timezone.localdate()
+    try:
+        asked = dt.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        asked = today
+    week = selectors.team_week(request.user, team, asked)
+    rows, coverage = _week_grid(week)
+    return render(
+        request,
+        "schedule/team_week.html",
+        {
+            "week": week,
+            "rows": rows,
+            "coverage_rows": coverage,
+            "today": today,
+            "is_this_week": week.days[0] <= today < week.next_week,
+            "time_tab": "teams",
+        },
+    )
+
+
+def _render_settings(
+    request: AuthedRequest,
+    team: Any,
+    *,
+    policy_form: PolicyForm | None = None,
+    blackout_form: BlackoutForm | None = None,
+    coverage_form: CoverageForm | None = None,
+    shift_form: ShiftImportForm | None = None,
+    import_errors: list[str] | None = None,
+    imported: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    policy = selectors.policy_for(team)
+    zone = zone_named(policy.time_zone if policy else "UTC")
+    if policy_form is None:
+        policy_form = PolicyForm(
+            initial={
+                "auto_approve_minutes_per_week": policy.auto_approve_minutes_per_week,
+                "monthly_budget_minutes": policy.monthly_budget_minutes,
+                "notice_hours": policy.notice_hours,
+                "require_within_shift": policy.require_within_shift,
+                "coverage_interval_minutes": policy.coverage_interval_minutes,
+                "time_zone": policy.time_zone,
+            }
+            if policy
+            else {"require_within_shift": team.works_shifts}
+        )
+    blackouts = list(selectors.upcoming_blackouts(team))
+    for b in blackouts:
+        b.local_start = b.starts_at.astimezone(zone)  # type: ignore[attr-defined]
+        b.local_end = b.ends_at.astimezone(zone)  # type: ignore[attr-defined]
+    requirements = list(selectors.coverage_requirements(team))
+    for c in requirements:
+        c.weekday_label = WEEKDAYS[c.weekday] if c.weekday is not None else "Every day"  # type: ignore[attr-defined]
+    interval = policy.coverage_interval_minutes if policy else 15
+    return render(
+        request,
+        "schedule/team_settings.html",
+        {
+            "team": team,
+            "policy": policy,
+            "team_zone": zone.key,
+            "interval_label": "hour" if interval == 60 else f"{interval} minutes",
+            "policy_form": policy_form,
+            "blackouts": blackouts,
+            "blackout_form": blackout_form or BlackoutForm(zone=zone),
+            "requirements": requirements,
+            "coverage_form": coverage_form or CoverageForm(),
+            "shift_form": shift_form or ShiftImportForm(),
+            "import_errors": import_errors,
+            "imported": imported,
+            "time_tab": "teams",
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def team_settings(request: AuthedRequest, slug: str) -> HttpResponse:
+    team = _team_for_manager(request, slug)
+    if request.method != "POST":
+        return _render_settings(request, team)
+    form = PolicyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_team_policy(actor=request.user, team=team, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Rules saved. They apply to requests from now on.")
+            return redirect("schedule:team_settings", slug=team.slug)
+    return _render_settings(request, team, policy_form=form, status=400)
+
+
+@require_POST
+def blackout_add(request: AuthedRequest, slug: str) -> HttpResponse:
+    team = _team_for_manager(request, slug)
+    policy = selectors.policy_for(team)
+    form = BlackoutForm(request.POST, zone=zone_named(policy.time_zone if policy else "UTC"))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_blackout(
+                actor=request.user,
+                team=team,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Blackout added: {data['reason']}.")
+            return redirect("schedule:team_settings", slug=team.slug)
+    return _render_settings(request, team, blackout_form=form, status=400)
+
+
+@require_POST
+def blackout_remove(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
+    team = _team_for_manager(request, slug)
+    found = selectors.upcoming_blackouts(team).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such blackout.")
+    services.remove_blackout(actor=request.user, blackout=found)
+    messages.success(request, f"Blackout removed: {found.reason}.")
+    return redirect("schedule:team_settings", slug=team.slug)
+
+
+@require_POST
+def coverage_add(request: AuthedRequest, slug: str) -> HttpResponse:
+    team = _team_for_manager(request, slug)
+    form = CoverageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_coverage_requirement(actor=request.user, team=team, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Coverage minimum added.")
+            return redirect("schedule:team_settings", slug=team.slug)
+    return _render_settings(request, team, coverage_form=form, status=400)
+
+
+@require_POST
+def coverage_remove(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
+    team = _team_for_manager(request, slug)
+    found = selectors.coverage_requirements(team).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such coverage minimum.")
+    services.remove_coverage_requirement(actor=request.user, requirement=found)
+    messages.success(request, "Coverage minimum removed.")
+    return redirect("schedule:team_settings", slug=team.slug)
+
+
+@require_POST
+def shift_import(request: AuthedRequest, slug: str) -> HttpResponse:
+    team = _team_for_manager(request, slug)
+    form = ShiftImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_settings(request, team, shift_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        result = shifts.import_shifts(
+            actor=request.user, team=team, data=upload.read(), filename=upload.name
+        )
+    except ValidationError as exc:
+        return _render_settings(request, team, import_errors=exc.messages, status=400)
+    return _render_settings(request, team, imported=result)
