@@ -1,0 +1,422 @@
+"""Shift coverage: who is on duty in each requirement interval, and what a learning block
+would leave.
+
+Everything is computed in whole minutes since the epoch (UTC) from a constant number of
+queries, so a decision for a large contact centre stays fast: the team's shifts and
+approved blocks in the window are read once with ``values_list`` and counted in memory.
+
+A person is on duty in an interval for queue Q when their shifts in the team (in Q; any
+queue for the team-wide requirement "") together cover the whole interval and no approved
+learning block of theirs overlaps it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from peerpath.core.zones import zone_named
+from peerpath.schedule.models import (
+    CoverageInterval,
+    CoverageRequirement,
+    LearningTimeRequest,
+    RequestStatus,
+    Shift,
+    TeamPolicy,
+)
+
+# How far from the requested start suggest_slots looks, either way.
+SUGGESTION_REACH = dt.timedelta(days=7)
+
+Span = tuple[int, int]  # [start, end) in minutes since the epoch, UTC
+
+
+@dataclass(frozen=True)
+class IntervalCover:
+    """One requirement interval of one queue: people on duty against the minimum."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    queue: str  # "" = whole team
+    on_duty: int  # after the check's change (or current, in team_coverage)
+    minimum: int
+
+    @property
+    def short(self) -> bool:
+        return self.on_duty < self.minimum
+
+
+@dataclass(frozen=True)
+class CoverageCheck:
+    """What taking one person off duty for a block would leave, interval by interval."""
+
+    within_shift: bool  # the block lies entirely inside the person's shifts
+    overlaps_shift: bool
+    intervals: tuple[IntervalCover, ...]  # the intervals the block takes the person out of
+
+    @property
+    def shortfall(self) -> tuple[IntervalCover, ...]:
+        return tuple(cover for cover in self.intervals if cover.short)
+
+    @property
+    def holds(self) -> bool:
+        return not self.shortfall
+
+
+# ---------------------------------------------------------------------------------------
+# Minutes arithmetic (pure; the tests compare it with a minute-by-minute reference)
+
+
+def to_minutes(moment: dt.datetime, *, round_up: bool = False) -> int:
+    """Minutes since the epoch; a start rounds down and an end up, so a block with
+    seconds never looks shorter than it is."""
+    seconds = int(moment.timestamp())
+    return -(-seconds // 60) if round_up else seconds // 60
+
+
+def from_minutes(minutes: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(minutes * 60, tz=dt.UTC)
+
+
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
+    """Sorted, disjoint spans with touching or overlapping ones joined."""
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def covers(spans: Sequence[Span], start: int, end: int) -> bool:
+    """Whether one of the merged ``spans`` contains all of [start, end)."""
+    index = bisect_right(spans, (start, 2**62)) - 1
+    return index >= 0 and spans[index][1] >= end
+
+
+def overlaps(spans: Sequence[Span], start: int, end: int) -> bool:
+    """Whether any of the merged ``spans`` shares a minute with [start, end)."""
+    index = bisect_left(spans, (end, -(2**62))) - 1
+    return index >= 0 and spans[index][1] > start
+
+
+def requirement_intervals(
+    rows: Iterable[tuple[str, int | None, dt.time, dt.time, int]],
+    *,
+    zone: ZoneInfo,
+    length: int,
+    start: int,
+    end: int,
+) -> dict[str, dict[int, int]]:
+    """Every requirement interval overlapping [start, end): queue -> interval start -> the
+    highest minimum of the rows that apply. Rows are (queue, weekday, start_time,
+    end_time, minimum) in ``zone``; intervals are ``length`` minutes, aligned to local
+    midnight, and a wall-clock time becomes UTC with that day's offset."""
+    by_weekday: dict[int | None, list[tuple[str, dt.time, dt.time, int]]] = defaultdict(list)
+    for queue, weekday, start_time, end_time, minimum in rows:
+        by_weekday[weekday].append((queue, start_time, end_time, minimum))
+    result: dict[str, dict[int, int]] = defaultdict(dict)
+    if not by_weekday:
+        return result
+    day = from_minutes(start).astimezone(zone).date() - dt.timedelta(days=1)
+    last_day = from_minutes(end).astimezone(zone).date() + dt.timedelta(days=1)
+    while day <= last_day:
+        midnight = to_minutes(dt.datetime.combine(day, dt.time(), tzinfo=zone))
+        for queue, start_time, end_time, minimum in (
+            *by_weekday.get(None, ()),
+            *by_weekday.get(day.weekday(), ()),
+        ):
+            first = to_minutes(dt.datetime.combine(day, start_time, tzinfo=zone))
+            stop = to_minutes(dt.datetime.combine(day, end_time, tzinfo=zone), round_up=True)
+            interval = midnight + (first - midnight) // length * length
+            interval = max(interval, midnight + (start - midnight) // length * length)
+            queue_minimums = result[queue]
+            while interval < stop and interval < end:
+                if interval + length > start and queue_minimums.get(interval, -1) < minimum:
+                    queue_minimums[interval] = minimum
+                interval += length
+        day += dt.timedelta(days=1)
+    return result
+
+
+class Roster:
+    """The team's shifts and approved learning blocks in a window, per person, ready to
+    count who is on duty."""
+
+    def __init__(
+        self,
+        *,
+        shifts: Iterable[tuple[int, int, int, str]],
+        approved: Iterable[tuple[int, int, int]],
+        length: int,
+    ) -> None:
+        """``shifts`` are (person, start, end, queue), ``approved`` (person, start, end)."""
+        self.length = length
+        raw: dict[str, dict[int, list[Span]]] = defaultdict(lambda: defaultdict(list))
+        for person, start, end, queue in shifts:
+            raw[""][person].append((start, end))
+            if queue:
+                raw[queue][person].append((start, end))
+        self.on_shift: dict[str, dict[int, list[Span]]] = {
+            queue: {person: merge_spans(spans) for person, spans in people.items()}
+            for queue, people in raw.items()
+        }
+        learning: dict[int, list[Span]] = defaultdict(list)
+        for person, start, end in approved:
+            learning[person].append((start, end))
+        self.learning = {person: merge_spans(spans) for person, spans in learning.items()}
+
+    def shifts_of(self, person: int, queue: str = "") -> list[Span]:
+        return self.on_shift.get(queue, {}).get(person, [])
+
+    def counts(self, person: int, queue: str, start: int) -> bool:
+        """Whether ``person`` is on duty for ``queue`` in the interval from ``start``."""
+        end = start + self.length
+        return covers(self.shifts_of(person, queue), start, end) and not overlaps(
+            self.learning.get(person, []), start, end
+        )
+
+    def on_duty(self, queue: str, starts: Sequence[int]) -> list[int]:
+        """People on duty for ``queue`` in each interval of the sorted ``starts``: a
+        difference array over the intervals each merged shift covers, less the people
+        an approved block takes out."""
+        length = self.length
+        change = [0] * (len(starts) + 1)
+        people = self.on_shift.get(queue, {})
+        for spans in people.values():
+            for start, end in spans:
+                low = bisect_left(starts, start)
+                high = bisect_right(starts, end - length)
+                if low < high:
+                    change[low] += 1
+                    change[high] -= 1
+        result: list[int] = []
+        running = 0
+        for delta in change[:-1]:
+            running += delta
+            result.append(running)
+        for person, blocks in self.learning.items():
+            person_spans = people.get(person)
+            if not person_spans:
+                continue
+            taken: set[int] = set()
+            for start, end in blocks:
+                low = bisect_right(starts, start - length)
+                high = bisect_left(starts, end)
+                taken.update(
+                    index
+                    for index in range(low, high)
+                    if covers(person_spans, starts[index], starts[index] + length)
+                )
+            for index in taken:
+                result[index] -= 1
+        return result
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the team's data (a constant number of queries)
+
+
+@dataclass(frozen=True)
+class _Team:
+    zone: ZoneInfo
+    length: int
+    requirements: list[tuple[str, int | None, dt.time, dt.time, int]]
+
+
+def _team(team_id: int) -> _Team:
+    policy = TeamPolicy.objects.filter(team_id=team_id).values_list(
+        "time_zone", "coverage_interval_minutes"
+    )
+    zone_name, length = policy.first() or ("UTC", int(CoverageInterval.FIFTEEN))
+    rows = list(
+        CoverageRequirement.objects.filter(team_id=team_id).values_list(
+            "queue", "weekday", "start_time", "end_time", "minimum_on_duty"
+        )
+    )
+    return _Team(zone=zone_named(zone_name), length=length, requirements=rows)
+
+
+def _roster(
+    *, team_id: int, start: int, end: int, length: int, ignore_request_ids: Collection[int] = ()
+) -> Roster:
+    """The team's shifts touching [start, end] and its people's approved blocks in it."""
+    window_start, window_end = from_minutes(start), from_minutes(end)
+    shifts = Shift.objects.filter(
+        team_id=team_id, starts_at__lte=window_end, ends_at__gte=window_start
+    )
+    shift_rows = list(shifts.values_list("person_id", "starts_at", "ends_at", "queue"))
+    approved = LearningTimeRequest.objects.filter(
+        status=RequestStatus.APPROVED,
+        starts_at__lt=window_end,
+        ends_at__gt=window_start,
+        person_id__in=shifts.values("person_id"),
+    ).exclude(pk__in=list(ignore_request_ids))
+    approved_rows = approved.values_list("person_id", "starts_at", "ends_at")
+    return Roster(
+        shifts=(
+            (person, to_minutes(s), to_minutes(e, round_up=True), queue)
+            for person, s, e, queue in shift_rows
+        ),
+        approved=(
+            (person, to_minutes(s), to_minutes(e, round_up=True)) for person, s, e in approved_rows
+        ),
+        length=length,
+    )
+
+
+def _covers(
+    minimums: dict[str, dict[int, int]], counts: dict[str, list[int]], starts: dict[str, list[int]]
+) -> list[tuple[int, str, int, int]]:
+    return [
+        (start, queue, count, minimums[queue][start])
+        for queue in starts
+        for start, count in zip(starts[queue], counts[queue], strict=True)
+    ]
+
+
+def _cover(start: int, queue: str, on_duty: int, minimum: int, length: int) -> IntervalCover:
+    return IntervalCover(
+        starts_at=from_minutes(start),
+        ends_at=from_minutes(start + length),
+        queue=queue,
+        on_duty=on_duty,
+        minimum=minimum,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The API
+
+
+def check_block(
+    *,
+    team_id: int,
+    person_id: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    ignore_request_ids: Collection[int] = (),
+) -> CoverageCheck:
+    """What taking ``person_id`` off duty from ``starts_at`` to ``ends_at`` would leave,
+    counting already approved blocks (except ``ignore_request_ids``)."""
+    start, end = to_minutes(starts_at), to_minutes(ends_at, round_up=True)
+    team = _team(team_id)
+    length = team.length
+    roster = _roster(
+        team_id=team_id,
+        start=start - length,
+        end=end + length,
+        length=length,
+        ignore_request_ids=ignore_request_ids,
+    )
+    minimums = requirement_intervals(
+        team.requirements, zone=team.zone, length=length, start=start, end=end
+    )
+    affected = {
+        queue: sorted(s for s in by_start if roster.counts(person_id, queue, s))
+        for queue, by_start in minimums.items()
+    }
+    counts = {queue: roster.on_duty(queue, starts) for queue, starts in affected.items()}
+    intervals = (
+        _cover(s, queue, count - 1, minimum, length)
+        for s, queue, count, minimum in _covers(minimums, counts, affected)
+    )
+    shifts = roster.shifts_of(person_id)
+    return CoverageCheck(
+        within_shift=covers(shifts, start, end),
+        overlaps_shift=overlaps(shifts, start, end),
+        intervals=tuple(sorted(intervals, key=lambda cover: (cover.starts_at, cover.queue))),
+    )
+
+
+def team_coverage(
+    *, team_id: int, starts_at: dt.datetime, ends_at: dt.datetime
+) -> list[IntervalCover]:
+    """Every requirement interval between ``starts_at`` and ``ends_at`` with the people
+    on duty now, for the manager's week view."""
+    start, end = to_minutes(starts_at), to_minutes(ends_at, round_up=True)
+    team = _team(team_id)
+    length = team.length
+    roster = _roster(team_id=team_id, start=start - length, end=end + length, length=length)
+    minimums = requirement_intervals(
+        team.requirements, zone=team.zone, length=length, start=start, end=end
+    )
+    starts = {queue: sorted(by_start) for queue, by_start in minimums.items()}
+    counts = {queue: roster.on_duty(queue, s) for queue, s in starts.items()}
+    return sorted(
+        (_cover(*row, length) for row in _covers(minimums, counts, starts)),
+        key=lambda cover: (cover.starts_at, cover.queue),
+    )
+
+
+def suggest_slots(
+    *,
+    team_id: int,
+    person_id: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    not_before: dt.datetime,
+    busy: Sequence[tuple[dt.datetime, dt.datetime]] = (),
+    limit: int = 3,
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Slots as long as the requested one, inside the person's shifts, that keep coverage:
+    the requested start moved by whole intervals, nearest first (a later slot before an
+    equally near earlier one), up to a week either way, never before ``not_before`` and
+    clear of ``busy`` and the person's approved blocks."""
+    start, end = to_minutes(starts_at), to_minutes(ends_at, round_up=True)
+    reach = int(SUGGESTION_REACH.total_seconds()) // 60
+    team = _team(team_id)
+    length = team.length
+    roster = _roster(
+        team_id=team_id, start=start - reach - length, end=end + reach + length, length=length
+    )
+    shifts = roster.shifts_of(person_id)
+    if not shifts or limit < 1:
+        return []
+    minimums = requirement_intervals(
+        team.requirements, zone=team.zone, length=length, start=start - reach, end=end + reach
+    )
+    affected = {
+        queue: sorted(s for s in by_start if roster.counts(person_id, queue, s))
+        for queue, by_start in minimums.items()
+    }
+    # Intervals that taking this person off duty would leave short, whatever the queue.
+    short = sorted(
+        s
+        for s, queue, count, minimum in _covers(
+            minimums,
+            {queue: roster.on_duty(queue, starts) for queue, starts in affected.items()},
+            affected,
+        )
+        if count - 1 < minimum
+    )
+    taken = merge_spans(
+        [
+            *roster.learning.get(person_id, []),
+            *((to_minutes(s), to_minutes(e, round_up=True)) for s, e in busy),
+        ]
+    )
+    earliest = to_minutes(not_before, round_up=True)
+    slots: list[tuple[dt.datetime, dt.datetime]] = []
+    for step in range(1, reach // length + 1):
+        for offset in (step * length, -step * length):
+            slot_start, slot_end = start + offset, end + offset
+            if (
+                slot_start < earliest
+                or not covers(shifts, slot_start, slot_end)
+                or overlaps(taken, slot_start, slot_end)
+            ):
+                continue
+            first_short = bisect_right(short, slot_start - length)
+            if first_short < len(short) and short[first_short] < slot_end:
+                continue
+            slots.append((from_minutes(slot_start), from_minutes(slot_end)))
+            if len(slots) == limit:
+                return slots
+    return slots
