@@ -7,6 +7,7 @@ refusal into the 403 page.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -291,3 +292,34 @@ def can_manage_team_schedule(user: Actor, team: Team) -> bool:
     if is_learning_admin(user):
         return True
     return _active(user) and people.manages_team(user, team)  # type: ignore[arg-type]
+
+
+# Learning time knows who delegated their approvals to whom; core may not import it, so it
+# hands over its lookup when the app loads (``ScheduleConfig.ready``).
+_delegation: dict[str, Callable[[User], Iterable[User]]] = {}
+
+
+def use_delegation_lookup(lookup: Callable[[User], Iterable[User]]) -> None:
+    """Set how to find the managers whose learning-time decisions a user holds today."""
+    _delegation["managers"] = lookup
+
+
+def can_decide_learning_time(user: Actor, person: User) -> bool:
+    """Approve or decline a person's learning time: their managers up the line, learning
+    admins, and colleagues those managers delegated to while away; never oneself."""
+    if not _active(user) or user.pk == person.pk:
+        return False
+    if is_learning_admin(user) or people.is_above_in_line(user, person):  # type: ignore[arg-type]
+        return True
+    lookup = _delegation.get("managers")
+    if lookup is None:
+        return False
+    return any(
+        manager.is_active and people.is_above_in_line(manager, person)
+        for manager in lookup(user)  # type: ignore[arg-type]
+    )
+
+
+def can_delegate_approvals(user: Actor) -> bool:
+    """Managers hand their learning-time decisions to a colleague while away."""
+    return is_manager(user)
