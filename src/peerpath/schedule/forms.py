@@ -29,7 +29,8 @@ def local_instant(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo) -> dt.date
     utc = local.astimezone(dt.UTC)
     if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise forms.ValidationError(
-            f"{at:%H:%M} does not exist on {day.day} {day:%B} in {zone.key}: the clocks change then."
+            f"{at:%H:%M} does not exist on {day.day} {day:%B} in {zone.key}: "
+            "the clocks change then."
         )
     return utc
 
@@ -202,7 +203,8 @@ class BlackoutForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=200, help_text="e.g. Month-end close.")
 
     def __init__(self, *args: Any, zone: zoneinfo.ZoneInfo, **kwargs: Any) -> None:
-        super().__init__(*args, auto_id="blackout_%s", **kwargs)
+        kwargs.setdefault("auto_id", "blackout_%s")
+        super().__init__(*args, **kwargs)
         self.zone = zone
 
     def clean(self) -> dict[str, Any]:
@@ -245,7 +247,8 @@ class CoverageForm(forms.Form):
     minimum_on_duty = forms.IntegerField(label="At least on duty", min_value=1, max_value=10_000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, auto_id="coverage_%s", **kwargs)
+        kwargs.setdefault("auto_id", "coverage_%s")
+        super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

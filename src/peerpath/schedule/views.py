@@ -11,7 +11,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,10 +42,32 @@ from peerpath.schedule.forms import (
     RequestForm,
     ShiftImportForm,
 )
-from peerpath.schedule.models import LearningTimeRequest, RequestStatus
+from peerpath.schedule.models import (
+    BlackoutWindow,
+    CalendarFeed,
+    CoverageRequirement,
+    LearningTimeRequest,
+    LearningTimeSeries,
+    RequestStatus,
+    Shift,
+)
 
 CHOICES_LIMIT = 500
 UPCOMING_LIMIT = 100
+# Where the request form shows what the services say of a request's times and item.
+REQUEST_FIELDS = {
+    "starts_at": "start_time",
+    "ends_at": "end_time",
+    "first_date": "day",
+    "module": "item",
+    "path": "item",
+}
+
+
+def _add_errors(form: Any, exc: ValidationError, renames: dict[str, str]) -> None:
+    if hasattr(exc, "error_dict"):
+        exc = ValidationError({renames.get(k, k): v for k, v in exc.error_dict.items()})
+    add_service_errors(form, exc)
 
 
 # --- Access ----------------------------------------------------------------------------
@@ -60,15 +84,43 @@ def _request_for_user(
 
     ``decide`` asks for the right to approve or decline it: 403 when only seen.
     """
-    found = selectors.request_by_public_id(public_id)
+    found = (
+        LearningTimeRequest.objects.select_related(
+            "person", "person__manager", "team", "module", "path", "series", "decided_by"
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
     if found is None:
         raise Http404("No such request.")
-    may_decide = permissions.can_decide_learning_time(request.user, found)
+    may_decide = permissions.can_decide_learning_time(request.user, found.person)
     if found.person_id != request.user.pk and not may_decide:
         raise Http404("No such request.")
     if decide:
         permissions.require(may_decide, "Only the person’s approvers decide this request.")
     return found
+
+
+def _series_for_user(request: AuthedRequest, public_id: uuid.UUID) -> LearningTimeSeries:
+    """A series is its person's own: anyone else gets a 404."""
+    found = LearningTimeSeries.objects.filter(public_id=public_id, person=request.user).first()
+    if found is None:
+        raise Http404("No such series.")
+    return found
+
+
+def _feed_of(user: Any) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(person=user).first()
+
+
+def _blackouts_ahead(team: Any) -> QuerySet[BlackoutWindow]:
+    return BlackoutWindow.objects.filter(team=team, ends_at__gt=timezone.now()).order_by(
+        "starts_at", "pk"
+    )
+
+
+def _requirements(team: Any) -> QuerySet[CoverageRequirement]:
+    return CoverageRequirement.objects.filter(team=team)
 
 
 def _team_for_manager(request: AuthedRequest, slug: str) -> Any:
@@ -130,8 +182,8 @@ def _rules_context(user: Any) -> dict[str, Any]:
         "policy": policy,
         "used": used,
         "used_month": today,
-        "blackouts": selectors.upcoming_blackouts(user.team) if user.team_id else [],
-        "coverage_rules": policy is not None and selectors.has_coverage_rules(user.team),
+        "blackouts": list(_blackouts_ahead(user.team)[:5]) if user.team_id else [],
+        "coverage_rules": policy is not None and _requirements(user.team).exists(),
     }
 
 
@@ -153,7 +205,7 @@ def _render_mine(request: AuthedRequest, *, feed_url: str = "") -> HttpResponse:
             "past": past if past.object_list else None,
             "cancellable": {r.pk for r in upcoming if _cancellable(r, now)},
             "done_modules": {m for m, p in progress.items() if p.status == "completed"},
-            "feed": selectors.calendar_feed_of(user),
+            "feed": _feed_of(user),
             "feed_url": feed_url,
         },
     )
@@ -224,7 +276,7 @@ def request_new(request: AuthedRequest) -> HttpResponse:
                     reverse("schedule:request_detail", args=[made.public_id]) + "?new=1"
                 )
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                _add_errors(form, exc, REQUEST_FIELDS)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -250,7 +302,7 @@ def request_detail(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse
             if r.status == RequestStatus.PENDING
             else [],
             "can_cancel": is_own and _cancellable(r, timezone.now()),
-            "has_feed": is_own and selectors.calendar_feed_of(request.user) is not None,
+            "has_feed": is_own and _feed_of(request.user) is not None,
         },
     )
 
@@ -278,7 +330,17 @@ def request_move(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
         messages.error(request, "That slot is no longer offered; pick another.")
         return redirect("schedule:request_detail", public_id=r.public_id)
     try:
-        moved = services.move_request(actor=request.user, request=r, starts_at=slot.starts_at)
+        # Cancelling and asking again are one step: a refused new slot keeps the old request.
+        with transaction.atomic():
+            services.cancel_request(actor=request.user, request=r)
+            moved = services.request_learning_time(
+                person=request.user,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                module=r.module,
+                path=r.path,
+                note=r.note,
+            )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("schedule:request_detail", public_id=r.public_id)
@@ -287,10 +349,10 @@ def request_move(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 def series_detail(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
-    series = selectors.series_by_public_id(public_id)
-    if series is None or series.person_id != request.user.pk:
-        raise Http404("No such series.")
-    blocks = list(selectors.series_requests(series))
+    series = _series_for_user(request, public_id)
+    blocks = list(
+        series.requests.select_related("module", "path", "series").order_by("starts_at", "pk")
+    )
     now = timezone.now()
     statuses = [b.status for b in blocks]
     progress = learning.progress_by_module(
@@ -319,9 +381,7 @@ def series_detail(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 def series_cancel(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
-    series = selectors.series_by_public_id(public_id)
-    if series is None or series.person_id != request.user.pk:
-        raise Http404("No such series.")
+    series = _series_for_user(request, public_id)
     try:
         services.cancel_series(actor=request.user, series=series)
     except ValidationError as exc:
@@ -369,32 +429,42 @@ def calendar_feed(request: AuthedRequest, token: str) -> HttpResponse:
 
 @require_GET
 def approvals(request: AuthedRequest) -> HttpResponse:
-    queue = selectors.approvals_queue(request.user)
+    delegators = selectors.managers_delegating_to(request.user)
     permissions.require(
-        permissions.can_decide_any_learning_time(request.user),
+        permissions.is_manager(request.user)
+        or permissions.is_learning_admin(request.user)
+        or bool(delegators),
         "The approvals queue is for managers, their delegates and learning admins.",
     )
-    page = paginate(request, queue, per_page=25)
+    page = paginate(request, selectors.approvals_queue(request.user), per_page=25)
     return render(
         request,
         "schedule/approvals.html",
         {
             "page": page,
             "rows": _with_slots(list(page.object_list)),
-            "delegators": selectors.managers_delegating_to(request.user),
+            "delegators": delegators,
             "time_tab": "approvals",
         },
     )
 
 
-def _decided(request: AuthedRequest, r: LearningTimeRequest, error: str = "") -> HttpResponse:
+def _decided(
+    request: AuthedRequest, r: LearningTimeRequest, refused: ValidationError | None = None
+) -> HttpResponse:
     """In the queue, the row in place (htmx); elsewhere, back to the queue with a message."""
     forget_approvals_waiting(request.user.pk)
+    error = " ".join(refused.messages) if refused else ""
     if request.htmx:
         return render(
             request,
             "schedule/_approval_row.html",
-            {"r": _with_slots([r])[0], "decided": not error, "error": error},
+            {
+                "r": _with_slots([r])[0],
+                "decided": refused is None,
+                "error": error,
+                "needs_accept": _needs_accept(refused),
+            },
         )
     if error:
         messages.error(request, error)
@@ -424,8 +494,13 @@ def approve(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
         )
     except ValidationError as exc:
         r.refresh_from_db()
-        return _decided(request, r, error=" ".join(exc.messages))
+        return _decided(request, r, exc)
     return _decided(request, r)
+
+
+def _needs_accept(refused: ValidationError | None) -> bool:
+    """The approval was refused only for a coverage shortfall the approver may accept."""
+    return refused is not None and "accept_shortfall" in getattr(refused, "error_dict", {})
 
 
 @require_POST
@@ -433,14 +508,16 @@ def decline(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
     r = _request_for_user(request, public_id, decide=True)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        return _decided(request, r, error=" ".join(form.errors.get("reason", [])))
+        return _decided(
+            request, r, ValidationError([str(e) for e in form.errors.get("reason", [])])
+        )
     try:
         r = services.decline_request(
             actor=request.user, request=r, reason=form.cleaned_data["reason"]
         )
     except ValidationError as exc:
         r.refresh_from_db()
-        return _decided(request, r, error=" ".join(exc.messages))
+        return _decided(request, r, exc)
     return _decided(request, r)
 
 
@@ -452,7 +529,9 @@ def approve_bulk(request: AuthedRequest) -> HttpResponse:
         choices=[(str(pid), str(pid)) for pid in queue.values_list("public_id", flat=True)],
     )
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("requests", ["Nothing to approve."])))
+        messages.error(
+            request, " ".join(str(e) for e in form.errors.get("requests", ["Nothing to approve."]))
+        )
         return redirect("schedule:approvals")
     chosen = list(queue.filter(public_id__in=form.cleaned_data["requests"]))
     result = services.approve_requests(actor=request.user, requests=chosen)
@@ -461,7 +540,9 @@ def approve_bulk(request: AuthedRequest) -> HttpResponse:
         n = len(result.approved)
         messages.success(request, f"Approved {n} request{'s' if n != 1 else ''}.")
     for skipped, why in result.skipped:
-        messages.warning(request, f"Not approved: {skipped.person.display_name}, {_when(skipped)} — {why}")
+        messages.warning(
+            request, f"Not approved: {skipped.person.display_name}, {_when(skipped)} — {why}"
+        )
     return redirect("schedule:approvals")
 
 
@@ -480,24 +561,32 @@ def decide_link(request: AuthedRequest, token: str) -> HttpResponse:
             "or decide from your own approvals queue.",
             status=403,
         )
-    found = selectors.request_by_public_id(decision.request_public_id)
-    if found is None or not permissions.can_decide_learning_time(request.user, found):
+    found = (
+        LearningTimeRequest.objects.select_related("person", "team", "module", "path")
+        .filter(public_id=decision.request_public_id)
+        .first()
+    )
+    if found is None or not permissions.can_decide_learning_time(request.user, found.person):
         return _link_refused(request, "You can no longer decide this request.", status=403)
     r = _with_slots([found])[0]
     form = DecisionForm(request.POST or None)
+    refused = None
     if request.method == "POST" and form.is_valid():
         try:
-            r = services.decide_by_link(
+            decided = services.decide_by_link(
                 actor=request.user,
                 token=token,
                 reason=form.cleaned_data["reason"],
                 accept_shortfall=bool(form.cleaned_data["accept_shortfall"]),
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            refused = exc
+            _add_errors(form, exc, {"accept_shortfall": NON_FIELD_ERRORS})
         else:
             forget_approvals_waiting(request.user.pk)
-            return render(request, "schedule/decide_link.html", {"r": r, "done": True})
+            verb = "Approved" if decided.status == RequestStatus.APPROVED else "Declined"
+            messages.success(request, f"{verb}. {decided.person.display_name} has been told.")
+            return redirect("schedule:request_detail", public_id=decided.public_id)
     return render(
         request,
         "schedule/decide_link.html",
@@ -506,6 +595,7 @@ def decide_link(request: AuthedRequest, token: str) -> HttpResponse:
             "action": decision.action,
             "form": form,
             "shortfall": r.shortfall_intervals,  # type: ignore[attr-defined]
+            "offer_anyway": bool(r.shortfall_intervals) or _needs_accept(refused),  # type: ignore[attr-defined]
         },
         status=400 if form.errors else 200,
     )
@@ -547,7 +637,8 @@ def delegation(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, f"{delegate.display_name} decides for you then.")
                 return redirect("schedule:delegation")
     given = list(selectors.delegations_given(request.user))
-    active = {d.pk for d in given if d.delegate in selectors.active_delegates(request.user)}
+    today = timezone.localdate()  # the manager's own calendar day
+    active = {d.pk for d in given if d.starts_on <= today <= d.ends_on}
     return render(
         request,
         "schedule/delegation.html",
@@ -641,9 +732,11 @@ def _coverage_day(intervals: list[IntervalCover]) -> CoverageDay:
             spans[-1] = ShortSpan(last.starts_at, i.ends_at, worst[0], worst[1])
         else:
             spans.append(ShortSpan(i.starts_at, i.ends_at, i.on_duty, i.minimum))
-    tightest = min(intervals, key=lambda i: (i.on_duty - i.minimum), default=None)
+    tightest = min(intervals, key=lambda i: i.on_duty - i.minimum, default=None)
     return CoverageDay(
-        cells=[HeatCell(i.starts_at, i.ends_at, i.on_duty, i.minimum, _level(i)) for i in intervals],
+        cells=[
+            HeatCell(i.starts_at, i.ends_at, i.on_duty, i.minimum, _level(i)) for i in intervals
+        ],
         short=spans,
         lowest=tightest.on_duty if tightest else 0,
         minimum=tightest.minimum if tightest else 0,
@@ -671,9 +764,7 @@ def _week_grid(week: selectors.TeamWeek) -> tuple[list[PersonRow], list[Coverage
                 pw.person, [DayCell(d, shifts_by_day[d], blocks_by_day[d]) for d in week.days]
             )
         )
-    by_queue: dict[str, dict[dt.date, list[IntervalCover]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+    by_queue: dict[str, dict[dt.date, list[IntervalCover]]] = defaultdict(lambda: defaultdict(list))
     for i in sorted(week.coverage, key=lambda i: (i.queue, i.starts_at)):
         by_queue[i.queue][day_of(i.starts_at)].append(i)
     coverage = [
@@ -716,7 +807,6 @@ def _render_settings(
     coverage_form: CoverageForm | None = None,
     shift_form: ShiftImportForm | None = None,
     import_errors: list[str] | None = None,
-    imported: Any = None,
     status: int = 200,
 ) -> HttpResponse:
     policy = selectors.policy_for(team)
@@ -734,11 +824,11 @@ def _render_settings(
             if policy
             else {"require_within_shift": team.works_shifts}
         )
-    blackouts = list(selectors.upcoming_blackouts(team))
+    blackouts = list(_blackouts_ahead(team))
     for b in blackouts:
         b.local_start = b.starts_at.astimezone(zone)  # type: ignore[attr-defined]
         b.local_end = b.ends_at.astimezone(zone)  # type: ignore[attr-defined]
-    requirements = list(selectors.coverage_requirements(team))
+    requirements = list(_requirements(team))
     for c in requirements:
         c.weekday_label = WEEKDAYS[c.weekday] if c.weekday is not None else "Every day"  # type: ignore[attr-defined]
     interval = policy.coverage_interval_minutes if policy else 15
@@ -757,7 +847,9 @@ def _render_settings(
             "coverage_form": coverage_form or CoverageForm(),
             "shift_form": shift_form or ShiftImportForm(),
             "import_errors": import_errors,
-            "imported": imported,
+            **Shift.objects.filter(team=team, ends_at__gt=timezone.now()).aggregate(
+                shift_count=Count("pk"), last_shift_end=Max("ends_at")
+            ),
             "time_tab": "teams",
         },
         status=status,
@@ -807,7 +899,7 @@ def blackout_add(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_POST
 def blackout_remove(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     team = _team_for_manager(request, slug)
-    found = selectors.upcoming_blackouts(team).filter(pk=pk).first()
+    found = _blackouts_ahead(team).filter(pk=pk).first()
     if found is None:
         raise Http404("No such blackout.")
     services.remove_blackout(actor=request.user, blackout=found)
@@ -833,7 +925,7 @@ def coverage_add(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_POST
 def coverage_remove(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     team = _team_for_manager(request, slug)
-    found = selectors.coverage_requirements(team).filter(pk=pk).first()
+    found = _requirements(team).filter(pk=pk).first()
     if found is None:
         raise Http404("No such coverage minimum.")
     services.remove_coverage_requirement(actor=request.user, requirement=found)
@@ -854,4 +946,9 @@ def shift_import(request: AuthedRequest, slug: str) -> HttpResponse:
         )
     except ValidationError as exc:
         return _render_settings(request, team, import_errors=exc.messages, status=400)
-    return _render_settings(request, team, imported=result)
+    messages.success(
+        request,
+        f"Imported {result.created} shift{'s' if result.created != 1 else ''}"
+        + (f", replacing {result.replaced}." if result.replaced else "."),
+    )
+    return redirect("schedule:team_settings", slug=team.slug)
