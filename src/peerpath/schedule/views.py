@@ -569,7 +569,7 @@ def decide_link(request: AuthedRequest, token: str) -> HttpResponse:
     if found is None or not permissions.can_decide_learning_time(request.user, found.person):
         return _link_refused(request, "You can no longer decide this request.", status=403)
     r = _with_slots([found])[0]
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST if request.method == "POST" else None)
     refused = None
     if request.method == "POST" and form.is_valid():
         try:
