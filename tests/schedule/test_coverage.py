@@ -246,3 +246,69 @@ def test_check_block_reads_a_constant_number_of_rows(shift_team, django_assert_m
     with django_assert_max_num_queries(4):
         result = check(shift_team, shift_team.agents[2].pk, at(9), at(13))
     assert len(result.intervals) == 16
+
+
+def test_a_requirement_in_london_follows_the_clock_going_back():
+    team = TeamFactory()
+    TeamPolicyFactory(team=team, time_zone="Europe/London")
+    CoverageRequirementFactory(team=team, start_time=dt.time(9), end_time=dt.time(17))
+    day = dt.datetime(2026, 10, 25, tzinfo=UTC)  # clocks go back at 01:00 UTC
+    covers = coverage.team_coverage(
+        team_id=team.pk, starts_at=day - dt.timedelta(days=1), ends_at=day + dt.timedelta(days=1)
+    )
+    saturday = [c for c in covers if c.starts_at.day == 24]
+    sunday = [c for c in covers if c.starts_at.day == 25]
+    assert (saturday[0].starts_at.hour, saturday[-1].ends_at.hour) == (8, 16)
+    assert (sunday[0].starts_at.hour, sunday[-1].ends_at.hour) == (9, 17)
+    assert len(saturday) == len(sunday) == 32
+
+
+@pytest.mark.parametrize(
+    ("day", "first", "last", "count"),
+    [
+        # 00:30 GMT to 03:00 BST: the hour from 01:00 does not exist.
+        (
+            dt.date(2026, 3, 29),
+            dt.datetime(2026, 3, 29, 0, 30, tzinfo=UTC),
+            dt.datetime(2026, 3, 29, 2, tzinfo=UTC),
+            6,
+        ),
+        # 00:30 BST to 03:00 GMT: the hour from 01:00 happens twice.
+        (
+            dt.date(2026, 10, 25),
+            dt.datetime(2026, 10, 24, 23, 30, tzinfo=UTC),
+            dt.datetime(2026, 10, 25, 3, tzinfo=UTC),
+            14,
+        ),
+    ],
+)
+def test_a_requirement_across_the_clock_change_lasts_as_long_as_it_really_does(
+    day, first, last, count
+):
+    team = TeamFactory()
+    TeamPolicyFactory(team=team, time_zone="Europe/London")
+    CoverageRequirementFactory(team=team, start_time=dt.time(0, 30), end_time=dt.time(3))
+    midnight = dt.datetime.combine(day, dt.time(), tzinfo=UTC)
+    covers = coverage.team_coverage(
+        team_id=team.pk,
+        starts_at=midnight - dt.timedelta(hours=6),
+        ends_at=midnight + dt.timedelta(hours=6),
+    )
+    assert (covers[0].starts_at, covers[-1].ends_at, len(covers)) == (first, last, count)
+
+
+def test_a_block_on_the_day_clocks_change_is_checked_against_local_hours():
+    team = TeamFactory()
+    TeamPolicyFactory(team=team, time_zone="Europe/London")
+    CoverageRequirementFactory(team=team, start_time=dt.time(9), end_time=dt.time(17))
+    agents = [UserFactory(team=team) for _ in range(2)]
+    sunday_nine_bst = dt.datetime(2026, 3, 29, 8, tzinfo=UTC)
+    for agent in agents:
+        ShiftFactory(person=agent, team=team, starts_at=sunday_nine_bst - dt.timedelta(hours=1))
+    result = coverage.check_block(
+        team_id=team.pk,
+        person_id=agents[0].pk,
+        starts_at=sunday_nine_bst - dt.timedelta(minutes=30),
+        ends_at=sunday_nine_bst + dt.timedelta(minutes=15),
+    )
+    assert [(c.starts_at, c.on_duty) for c in result.intervals] == [(sunday_nine_bst, 1)]
