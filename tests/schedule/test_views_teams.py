@@ -239,3 +239,38 @@ def test_the_week_reads_a_bounded_number_of_queries(
     with django_assert_max_num_queries(16) as large:
         client.get(address)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_shift_file_is_imported_and_replaces_the_days_it_covers(client_for, shift_team):
+    ana = shift_team.agents[0]
+    csv = (
+        "email,start,end,queue\n"
+        f"{ana.email},2026-03-02T12:00,2026-03-02T20:00,billing\n"
+        f"{ana.email},2026-03-03T08:00,2026-03-03T16:00,\n"
+    ).encode()
+    client = client_for(shift_team.manager)
+    upload = SimpleUploadedFile("rota.csv", csv, content_type="text/csv")
+    response = client.post(url("shift_import", shift_team.team), {"file": upload}, follow=True)
+    page = response.content.decode()
+    assert "Imported 2 shifts for 2 Mar – 3 Mar 2026, replacing 4." in page
+    assert list(Shift.objects.order_by("starts_at").values_list("person", "starts_at")) == [
+        (ana.pk, at(12)),
+        (ana.pk, at(8, day=3)),
+    ]
+
+
+def test_a_shift_file_with_problems_shows_each_line_and_writes_nothing(client_for, shift_team):
+    csv = (
+        "email,start,end\n"
+        f"{shift_team.agents[0].email},2026-03-02T12:00,2026-03-02T10:00\n"
+        "stranger@example.com,2026-03-02T08:00,2026-03-02T16:00\n"
+    ).encode()
+    upload = SimpleUploadedFile("rota.csv", csv, content_type="text/csv")
+    response = client_for(shift_team.manager).post(
+        url("shift_import", shift_team.team), {"file": upload}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was imported" in page
+    assert "Line 2:" in page
+    assert Shift.objects.count() == 4  # the fixture's, untouched

@@ -999,7 +999,7 @@ def _load_learning_time() -> None:
     """
     nora = User.objects.get(email=DEMO_ACCOUNTS["manager"])
     sam = User.objects.get(email=DEMO_ACCOUNTS["employee (agent)"])
-    team = Team.objects.get(pk=sam.team_id)
+    team = Team.objects.get(members=sam)
     schedule.set_team_policy(
         actor=nora,
         team=team,

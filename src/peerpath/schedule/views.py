@@ -940,15 +940,20 @@ def shift_import(request: AuthedRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _render_settings(request, team, shift_form=form, status=400)
     upload = form.cleaned_data["file"]
+    if upload.size > shifts.MAX_BYTES:
+        form.add_error("file", f"The file is larger than {shifts.MAX_BYTES // 2**20} MB; split it.")
+        return _render_settings(request, team, shift_form=form, status=400)
     try:
         result = shifts.import_shifts(
             actor=request.user, team=team, data=upload.read(), filename=upload.name
         )
     except ValidationError as exc:
         return _render_settings(request, team, import_errors=exc.messages, status=400)
+    first, last = result.period
     messages.success(
         request,
-        f"Imported {result.created} shift{'s' if result.created != 1 else ''}"
+        f"Imported {result.created} shift{'s' if result.created != 1 else ''} "
+        f"for {first.day} {first:%b} – {last.day} {last:%b %Y}"
         + (f", replacing {result.replaced}." if result.replaced else "."),
     )
     return redirect("schedule:team_settings", slug=team.slug)
