@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib import messages
@@ -151,16 +151,27 @@ def _slots(items: list[dict[str, Any]]) -> list[Slot]:
 
 
 def _shortfall(items: list[dict[str, Any]]) -> list[IntervalCover]:
-    return [
-        IntervalCover(
+    """The stored short intervals, adjacent ones that fall short the same way as one run."""
+    runs: list[IntervalCover] = []
+    for i in sorted(items, key=lambda i: (i.get("queue", ""), i["starts_at"])):
+        cover = IntervalCover(
             starts_at=dt.datetime.fromisoformat(i["starts_at"]),
             ends_at=dt.datetime.fromisoformat(i["ends_at"]),
             queue=i.get("queue", ""),
             on_duty=int(i["on_duty"]),
             minimum=int(i["minimum"]),
         )
-        for i in items
-    ]
+        last = runs[-1] if runs else None
+        if (
+            last is not None
+            and last.ends_at == cover.starts_at
+            and (last.queue, last.on_duty, last.minimum)
+            == (cover.queue, cover.on_duty, cover.minimum)
+        ):
+            runs[-1] = replace(last, ends_at=cover.ends_at)
+        else:
+            runs.append(cover)
+    return sorted(runs, key=lambda c: (c.starts_at, c.queue))
 
 
 def _with_slots(rows: list[LearningTimeRequest]) -> list[LearningTimeRequest]:
