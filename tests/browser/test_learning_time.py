@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from peerpath.people.models import Team, User
 from peerpath.schedule import services
 from peerpath.schedule.models import LearningTimeRequest, RequestStatus
-from tests.factories import TeamFactory, UserFactory
+from tests.factories import PASSWORD, TeamFactory, UserFactory
 from tests.schedule.factories import CoverageRequirementFactory, ShiftFactory, TeamPolicyFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -190,3 +190,39 @@ def test_the_team_week_shows_shifts_blocks_and_coverage(
     expect(page.get_by_role("heading", name="Coverage minimums")).to_be_visible()
     assert axe() == []
     screenshot(f"learning-time-team-settings-{scheme}")
+
+
+def test_the_emailed_link_asks_to_confirm_and_delegation_hands_over(
+    centre, sign_in, page, screenshot, axe
+):
+    from peerpath.schedule import links
+
+    over = services.request_learning_time(
+        person=centre.agents[2], starts_at=centre.at(13), ends_at=centre.at(14, 30)
+    )
+    token = links.make_decision_token(over, centre.manager, "approve")
+    page.goto(f"/time/decide/{token}/")  # signing in first, then back to the link
+    page.get_by_label("Email").fill(centre.manager.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Cho Chen asks for 90 min")).to_be_visible()
+    over.refresh_from_db()
+    assert over.status == RequestStatus.PENDING  # looking changes nothing
+    assert axe() == []
+    screenshot("learning-time-email-link")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("status")).to_contain_text("Approved. Cho Chen has been told.")
+    over.refresh_from_db()
+    assert over.status == RequestStatus.APPROVED
+
+    deputy = UserFactory(display_name="Dee Deputy")
+    page.goto("/time/delegation/")
+    page.get_by_label("Colleague’s email").fill(deputy.email)
+    page.get_by_label(re.compile(r"^From\b")).fill(timezone.localdate().isoformat())
+    until = timezone.localdate() + dt.timedelta(days=6)
+    page.get_by_label(re.compile(r"^Until")).fill(until.isoformat())
+    page.get_by_role("button", name="Delegate").click()
+    expect(page.get_by_role("status")).to_contain_text("Dee Deputy decides for you then.")
+    expect(page.get_by_text("deciding now")).to_be_visible()
+    assert axe() == []
+    screenshot("learning-time-delegation")
