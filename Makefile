@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-fast lint typecheck check bench bench-data bench-lrs browser-deps clean
+.PHONY: run test test-fast lint typecheck check bench bench-data bench-lrs bench-schedule browser-deps clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ bench: $(STAMP)
 bench-lrs: $(STAMP)
 	$(BIN)/python -m benchmarks.lrs $${STATEMENTS:+--statements $$STATEMENTS} \
 	  $${DB_URL:+--db-url $$DB_URL}
+
+# Learning-time coverage decisions for a 500-person call centre; DB_URL (default SQLite).
+bench-schedule: $(STAMP)
+	$(BIN)/python -m benchmarks.schedule $${DB_URL:+--db-url $$DB_URL}
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache

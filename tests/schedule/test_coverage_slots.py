@@ -110,13 +110,18 @@ def test_no_slot_when_coverage_is_short_all_shift(shift_team):
 
 
 def test_slots_read_a_constant_number_of_rows(crowded, django_assert_max_num_queries):
-    for n in range(10):
-        agent = UserFactory(team=crowded.team)
+    """The day either side is read first (4 queries) and the week only when needed (4 more)."""
+    agents = [UserFactory(team=crowded.team) for _ in range(10)]
+    for n, agent in enumerate(agents):
         for day in range(5):
             ShiftFactory(
                 person=agent, team=crowded.team, starts_at=SHIFT_START + dt.timedelta(days=day)
             )
         approve(agent, at(9 + n % 8, day=2 + n % 5), at(9 + n % 8, 30, day=2 + n % 5))
     with django_assert_max_num_queries(4):
-        slots = suggest(crowded, crowded.agents[3], at(11), at(11, 30), limit=5)
-    assert len(slots) == 5
+        near = suggest(crowded, agents[0], at(11), at(11, 30), limit=5)
+    assert len(near) == 5
+    with django_assert_max_num_queries(8):
+        far = suggest(crowded, agents[0], at(11), at(11, 30), limit=100)
+    assert far[:5] == near
+    assert len(far) == 100

@@ -17,7 +17,10 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from django.db.models import F, Func, IntegerField, Q
 
 from peerpath.core.zones import zone_named
 from peerpath.schedule.models import (
@@ -29,10 +32,13 @@ from peerpath.schedule.models import (
     TeamPolicy,
 )
 
-# How far from the requested start suggest_slots looks, either way.
+# How far from the requested start suggest_slots looks, either way: first, then at most.
+SUGGESTION_FIRST_REACH = dt.timedelta(days=1)
 SUGGESTION_REACH = dt.timedelta(days=7)
 
 Span = tuple[int, int]  # [start, end) in minutes since the epoch, UTC
+# (queue, weekday or None, first minute, end minute, minimum); minutes from local midnight
+Requirement = tuple[str, int | None, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,7 @@ def overlaps(spans: Sequence[Span], start: int, end: int) -> bool:
 
 
 def requirement_intervals(
-    rows: Iterable[tuple[str, int | None, dt.time, dt.time, int]],
+    rows: Iterable[Requirement],
     *,
     zone: ZoneInfo,
     length: int,
@@ -115,25 +121,35 @@ def requirement_intervals(
     end: int,
 ) -> dict[str, dict[int, int]]:
     """Every requirement interval overlapping [start, end): queue -> interval start -> the
-    highest minimum of the rows that apply. Rows are (queue, weekday, start_time,
-    end_time, minimum) in ``zone``; intervals are ``length`` minutes, aligned to local
-    midnight, and a wall-clock time becomes UTC with that day's offset."""
-    by_weekday: dict[int | None, list[tuple[str, dt.time, dt.time, int]]] = defaultdict(list)
-    for queue, weekday, start_time, end_time, minimum in rows:
-        by_weekday[weekday].append((queue, start_time, end_time, minimum))
+    highest minimum of the rows that apply. Rows are (queue, weekday, first minute, end
+    minute, minimum), the minutes counted from midnight in ``zone``; intervals are
+    ``length`` minutes, aligned to local midnight, and a wall-clock time becomes UTC with
+    that day's offset."""
+    by_weekday: dict[int | None, list[tuple[str, int, int, int]]] = defaultdict(list)
+    for queue, weekday, start_minute, end_minute, minimum in rows:
+        by_weekday[weekday].append((queue, start_minute, end_minute, minimum))
     result: dict[str, dict[int, int]] = defaultdict(dict)
     if not by_weekday:
         return result
     day = from_minutes(start).astimezone(zone).date() - dt.timedelta(days=1)
     last_day = from_minutes(end).astimezone(zone).date() + dt.timedelta(days=1)
+    midnight = to_minutes(dt.datetime.combine(day, dt.time(), tzinfo=zone))
     while day <= last_day:
-        midnight = to_minutes(dt.datetime.combine(day, dt.time(), tzinfo=zone))
-        for queue, start_time, end_time, minimum in (
+        next_day = day + dt.timedelta(days=1)
+        next_midnight = to_minutes(dt.datetime.combine(next_day, dt.time(), tzinfo=zone))
+        # Without a clock change that day, a wall-clock time is plain minutes from midnight.
+        steady = next_midnight - midnight == 24 * 60
+        for queue, start_minute, end_minute, minimum in (
             *by_weekday.get(None, ()),
             *by_weekday.get(day.weekday(), ()),
         ):
-            first = to_minutes(dt.datetime.combine(day, start_time, tzinfo=zone))
-            stop = to_minutes(dt.datetime.combine(day, end_time, tzinfo=zone), round_up=True)
+            if steady:
+                first, stop = midnight + start_minute, midnight + end_minute
+            else:
+                first, stop = (
+                    _wall_clock(day, start_minute, zone),
+                    _wall_clock(day, end_minute, zone),
+                )
             interval = midnight + (first - midnight) // length * length
             interval = max(interval, midnight + (start - midnight) // length * length)
             queue_minimums = result[queue]
@@ -141,8 +157,16 @@ def requirement_intervals(
                 if interval + length > start and queue_minimums.get(interval, -1) < minimum:
                     queue_minimums[interval] = minimum
                 interval += length
-        day += dt.timedelta(days=1)
+        day, midnight = next_day, next_midnight
     return result
+
+
+def _wall_clock(day: dt.date, minute: int, zone: ZoneInfo) -> int:
+    """Minutes since the epoch of ``minute`` minutes after midnight by the clock on ``day``."""
+    if minute >= 24 * 60:
+        return to_minutes(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone))
+    clock = dt.time(minute // 60, minute % 60)
+    return to_minutes(dt.datetime.combine(day, clock, tzinfo=zone))
 
 
 class Roster:
@@ -223,24 +247,77 @@ class Roster:
 # Reading the team's data (a constant number of queries)
 
 
+class _EpochMinutes(Func):
+    """A timestamp column as whole minutes since the epoch, computed by the database, so
+    thousands of rows are read as integers without building a datetime for each."""
+
+    output_field = IntegerField()
+
+    def __init__(self, column: str, *, round_up: bool = False) -> None:
+        super().__init__(F(column))
+        self.round_up = round_up
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        seconds = "CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
+        template = f"({seconds} + 59) / 60" if self.round_up else f"{seconds} / 60"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        rounding = "CEIL" if self.round_up else "FLOOR"
+        template = f"{rounding}(EXTRACT(EPOCH FROM %(expressions)s) / 60)::bigint"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+class _DayMinutes(Func):
+    """A time-of-day column as minutes from midnight (seconds round an end up)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, column: str, *, round_up: bool = False) -> None:
+        super().__init__(F(column))
+        self.round_up = round_up
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        seconds = "CAST(strftime('%%%%s', '1970-01-01 ' || %(expressions)s) AS INTEGER)"
+        template = f"({seconds} + 59) / 60" if self.round_up else f"{seconds} / 60"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        rounding = "CEIL" if self.round_up else "FLOOR"
+        template = f"{rounding}(EXTRACT(EPOCH FROM %(expressions)s) / 60)::integer"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
 @dataclass(frozen=True)
 class _Team:
     zone: ZoneInfo
     length: int
-    requirements: list[tuple[str, int | None, dt.time, dt.time, int]]
+    requirements: list[Requirement]
 
 
-def _team(team_id: int) -> _Team:
+def _team(team_id: int, *, start: int, end: int) -> _Team:
+    """The team's zone, interval and the coverage minimums for the weekdays around
+    [start, end)."""
     policy = TeamPolicy.objects.filter(team_id=team_id).values_list(
         "time_zone", "coverage_interval_minutes"
     )
     zone_name, length = policy.first() or ("UTC", int(CoverageInterval.FIFTEEN))
+    zone = zone_named(zone_name)
+    first_day = from_minutes(start).astimezone(zone).date() - dt.timedelta(days=1)
+    last_day = from_minutes(end).astimezone(zone).date() + dt.timedelta(days=1)
+    weekdays = {(first_day + dt.timedelta(days=n)).weekday() for n in range(7)}
+    if last_day - first_day < dt.timedelta(days=6):
+        weekdays = {
+            (first_day + dt.timedelta(days=n)).weekday()
+            for n in range((last_day - first_day).days + 1)
+        }
     rows = list(
-        CoverageRequirement.objects.filter(team_id=team_id).values_list(
-            "queue", "weekday", "start_time", "end_time", "minimum_on_duty"
-        )
+        CoverageRequirement.objects.filter(team_id=team_id)
+        .filter(Q(weekday__isnull=True) | Q(weekday__in=weekdays))
+        .annotate(first=_DayMinutes("start_time"), stop=_DayMinutes("end_time", round_up=True))
+        .values_list("queue", "weekday", "first", "stop", "minimum_on_duty")
     )
-    return _Team(zone=zone_named(zone_name), length=length, requirements=rows)
+    return _Team(zone=zone, length=length, requirements=rows)
 
 
 def _roster(
@@ -248,27 +325,23 @@ def _roster(
 ) -> Roster:
     """The team's shifts touching [start, end] and its people's approved blocks in it."""
     window_start, window_end = from_minutes(start), from_minutes(end)
-    shifts = Shift.objects.filter(
-        team_id=team_id, starts_at__lte=window_end, ends_at__gte=window_start
+    shift_rows = list(
+        Shift.objects.filter(team_id=team_id, starts_at__lte=window_end, ends_at__gte=window_start)
+        .annotate(start=_EpochMinutes("starts_at"), end=_EpochMinutes("ends_at", round_up=True))
+        .values_list("person_id", "start", "end", "queue")
     )
-    shift_rows = list(shifts.values_list("person_id", "starts_at", "ends_at", "queue"))
-    approved = LearningTimeRequest.objects.filter(
-        status=RequestStatus.APPROVED,
-        starts_at__lt=window_end,
-        ends_at__gt=window_start,
-        person_id__in=shifts.values("person_id"),
-    ).exclude(pk__in=list(ignore_request_ids))
-    approved_rows = approved.values_list("person_id", "starts_at", "ends_at")
-    return Roster(
-        shifts=(
-            (person, to_minutes(s), to_minutes(e, round_up=True), queue)
-            for person, s, e, queue in shift_rows
-        ),
-        approved=(
-            (person, to_minutes(s), to_minutes(e, round_up=True)) for person, s, e in approved_rows
-        ),
-        length=length,
+    approved = (
+        LearningTimeRequest.objects.filter(
+            person_id__in={row[0] for row in shift_rows},
+            status=RequestStatus.APPROVED,
+            starts_at__lt=window_end,
+            ends_at__gt=window_start,
+        )
+        .exclude(pk__in=list(ignore_request_ids))
+        .annotate(start=_EpochMinutes("starts_at"), end=_EpochMinutes("ends_at", round_up=True))
+        .values_list("person_id", "start", "end")
     )
+    return Roster(shifts=shift_rows, approved=approved, length=length)
 
 
 def _covers(
@@ -306,7 +379,7 @@ def check_block(
     """What taking ``person_id`` off duty from ``starts_at`` to ``ends_at`` would leave,
     counting already approved blocks (except ``ignore_request_ids``)."""
     start, end = to_minutes(starts_at), to_minutes(ends_at, round_up=True)
-    team = _team(team_id)
+    team = _team(team_id, start=start, end=end)
     length = team.length
     roster = _roster(
         team_id=team_id,
@@ -341,7 +414,7 @@ def team_coverage(
     """Every requirement interval between ``starts_at`` and ``ends_at`` with the people
     on duty now, for the manager's week view."""
     start, end = to_minutes(starts_at), to_minutes(ends_at, round_up=True)
-    team = _team(team_id)
+    team = _team(team_id, start=start, end=end)
     length = team.length
     roster = _roster(team_id=team_id, start=start - length, end=end + length, length=length)
     minimums = requirement_intervals(
@@ -368,16 +441,53 @@ def suggest_slots(
     """Slots as long as the requested one, inside the person's shifts, that keep coverage:
     the requested start moved by whole intervals, nearest first (a later slot before an
     equally near earlier one), up to a week either way, never before ``not_before`` and
-    clear of ``busy`` and the person's approved blocks."""
+    clear of ``busy`` and the person's approved blocks.
+
+    The day either side is searched first and the week only when that finds too few:
+    the nearest slots are nearly always close, and a day's rows are a fraction of a
+    week's."""
+    if limit < 1:
+        return []
     start, end = to_minutes(starts_at), to_minutes(ends_at, round_up=True)
-    reach = int(SUGGESTION_REACH.total_seconds()) // 60
-    team = _team(team_id)
+    taken = [(to_minutes(s), to_minutes(e, round_up=True)) for s, e in busy]
+    earliest = to_minutes(not_before, round_up=True)
+    slots: list[int] = []
+    for reach in (SUGGESTION_FIRST_REACH, SUGGESTION_REACH):
+        minutes = int(reach.total_seconds()) // 60
+        slots = _slots(
+            team_id=team_id,
+            person_id=person_id,
+            start=start,
+            end=end,
+            reach=minutes,
+            earliest=earliest,
+            taken=taken,
+            limit=limit,
+        )
+        if len(slots) == limit:
+            break
+    return [(from_minutes(s), from_minutes(s + end - start)) for s in slots]
+
+
+def _slots(
+    *,
+    team_id: int,
+    person_id: int,
+    start: int,
+    end: int,
+    reach: int,
+    earliest: int,
+    taken: list[Span],
+    limit: int,
+) -> list[int]:
+    """Starts of up to ``limit`` slots within ``reach`` minutes of the requested one."""
+    team = _team(team_id, start=start - reach, end=end + reach)
     length = team.length
     roster = _roster(
         team_id=team_id, start=start - reach - length, end=end + reach + length, length=length
     )
     shifts = roster.shifts_of(person_id)
-    if not shifts or limit < 1:
+    if not shifts:
         return []
     minimums = requirement_intervals(
         team.requirements, zone=team.zone, length=length, start=start - reach, end=end + reach
@@ -396,27 +506,21 @@ def suggest_slots(
         )
         if count - 1 < minimum
     )
-    taken = merge_spans(
-        [
-            *roster.learning.get(person_id, []),
-            *((to_minutes(s), to_minutes(e, round_up=True)) for s, e in busy),
-        ]
-    )
-    earliest = to_minutes(not_before, round_up=True)
-    slots: list[tuple[dt.datetime, dt.datetime]] = []
+    blocked = merge_spans([*roster.learning.get(person_id, []), *taken])
+    slots: list[int] = []
     for step in range(1, reach // length + 1):
         for offset in (step * length, -step * length):
             slot_start, slot_end = start + offset, end + offset
             if (
                 slot_start < earliest
                 or not covers(shifts, slot_start, slot_end)
-                or overlaps(taken, slot_start, slot_end)
+                or overlaps(blocked, slot_start, slot_end)
             ):
                 continue
             first_short = bisect_right(short, slot_start - length)
             if first_short < len(short) and short[first_short] < slot_end:
                 continue
-            slots.append((from_minutes(slot_start), from_minutes(slot_end)))
+            slots.append(slot_start)
             if len(slots) == limit:
                 return slots
     return slots

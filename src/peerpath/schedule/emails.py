@@ -4,6 +4,7 @@ links), and a decision to the person who asked. Sent after the request is commit
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -48,6 +49,17 @@ def when(request: LearningTimeRequest, reader: User) -> str:
     return f"{date_format(start, 'D j M Y')}, {start:%H:%M}–{end:%H:%M} ({zone.key})"
 
 
+def alternatives(request: LearningTimeRequest, reader: User) -> list[str]:
+    """The slots offered instead, in the reader's zone."""
+    zone = zone_named(reader.time_zone)
+    found = []
+    for slot in request.alternatives:
+        start = datetime.fromisoformat(slot["starts_at"]).astimezone(zone)
+        end = datetime.fromisoformat(slot["ends_at"]).astimezone(zone)
+        found.append(f"{date_format(start, 'D j M')}, {start:%H:%M}–{end:%H:%M}")
+    return found
+
+
 def _url(name: str, **kwargs: Any) -> str:
     return settings.BASE_URL + reverse(name, kwargs=kwargs or None)
 
@@ -69,12 +81,18 @@ def send_pending_notice(request_ids: Sequence[int]) -> int:
         return 0
     person = requests[0].person
     messages = []
+    requester_zone = zone_named(person.time_zone)
     for decider in deciders_for(person):
+        # Reasons were written in the requester's zone; say so when the decider's differs.
+        same_zone = requester_zone == zone_named(decider.time_zone)
+        reason_zone = "" if same_zone else requester_zone.key
         items = [
             {
                 "request": r,
                 "when": when(r, decider),
                 "title": _item_title(r),
+                "alternatives": alternatives(r, decider),
+                "reason_zone": reason_zone,
                 "approve_url": _url(
                     "schedule:decide_link",
                     token=links.make_decision_token(r, decider, "approve"),

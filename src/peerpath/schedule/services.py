@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from peerpath.core import permissions
 from peerpath.core.zones import TIME_ZONE_CHOICES, zone_named
-from peerpath.schedule import calendar, coverage, emails, links
+from peerpath.schedule import calendar, coverage, links, tasks
 from peerpath.schedule import selectors as schedule
 from peerpath.schedule.models import (
     ApprovalDelegation,
@@ -176,7 +177,8 @@ def _coverage_check(
     )
 
 
-def _holding(person: User) -> Any:
+def _holding(person: User) -> QuerySet[LearningTimeRequest]:
+    """The person's requests that hold their time (pending or approved)."""
     return LearningTimeRequest.objects.filter(person=person, status__in=schedule.HOLDING)
 
 
@@ -194,7 +196,9 @@ def _rule_errors(
     the shift rule and the monthly budget (which pending requests count against too)."""
     zone = zone_named(person.time_zone)
     errors: dict[str, list[str]] = {}
-    own = _holding(person).exclude(pk=exclude_pk)
+    own = _holding(person)
+    if exclude_pk is not None:
+        own = own.exclude(pk=exclude_pk)
     clash = own.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).first()
     if clash is not None:
         state = "approved" if clash.status == RequestStatus.APPROVED else "requested"
@@ -395,7 +399,7 @@ def _place_block(
 def _notify_pending(requests: Sequence[LearningTimeRequest]) -> None:
     ids = [r.pk for r in requests if r.status == RequestStatus.PENDING]
     if ids:
-        transaction.on_commit(lambda: emails.send_pending_notice(ids), robust=True)
+        transaction.on_commit(lambda: tasks.send_pending_notice.enqueue(ids), robust=True)
 
 
 # --- Asking ----------------------------------------------------------------------------
@@ -520,7 +524,7 @@ def request_learning_series(
             end_time=end_time,
             interval_weeks=interval_weeks,
             occurrences=occurrences,
-            time_zone=person.time_zone,
+            time_zone=zone.key,
             created_at=now,
         )
         placed = []
@@ -574,6 +578,36 @@ def cancel_request(*, actor: User, request: LearningTimeRequest) -> LearningTime
         locked.status = RequestStatus.CANCELLED
         locked.save(update_fields=["status"])
     return locked
+
+
+def move_request(
+    *, actor: User, request: LearningTimeRequest, starts_at: datetime, ends_at: datetime
+) -> LearningTimeRequest:
+    """Move a block to another slot (say, an alternative offered with it): the old request
+    is cancelled and the new one decided afresh, both or neither."""
+    permissions.require(
+        actor.pk == request.person_id and permissions.can_request_learning_time(actor),
+        "Only the person who asked can move their learning time.",
+    )
+    with transaction.atomic():
+        # The team's lock before the request's, the order every decision takes them in.
+        team = actor.team
+        policy = _lock_team(team) if team is not None else None
+        old = cancel_request(actor=actor, request=request)
+        moved = _place_block(
+            person=actor,
+            team=team,
+            policy=policy,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            now=timezone.now(),
+            module=old.module,
+            path=old.path,
+            note=old.note,
+            series=old.series,
+        )
+        _notify_pending([moved])
+    return moved
 
 
 def cancel_series(*, actor: User, series: LearningTimeSeries) -> int:
@@ -669,7 +703,7 @@ def approve_request(
             ]
         )
         request_id = locked.pk
-        transaction.on_commit(lambda: emails.send_decision_notice(request_id), robust=True)
+        transaction.on_commit(lambda: tasks.send_decision_notice.enqueue(request_id), robust=True)
     return locked
 
 
@@ -687,7 +721,7 @@ def decline_request(
         locked.decision_reason = reason or f"Declined by {actor.display_name}"
         locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
         request_id = locked.pk
-        transaction.on_commit(lambda: emails.send_decision_notice(request_id), robust=True)
+        transaction.on_commit(lambda: tasks.send_decision_notice.enqueue(request_id), robust=True)
     return locked
 
 
