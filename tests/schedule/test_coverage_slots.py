@@ -110,7 +110,7 @@ def test_no_slot_when_coverage_is_short_all_shift(shift_team):
 
 
 def test_slots_read_a_constant_number_of_rows(crowded, django_assert_max_num_queries):
-    """The day either side is read first (4 queries) and the week only when needed (4 more)."""
+    """Half a day either side is read first (4 queries) and the week only when needed (4 more)."""
     agents = [UserFactory(team=crowded.team) for _ in range(10)]
     for n, agent in enumerate(agents):
         for day in range(5):

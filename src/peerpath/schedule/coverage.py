@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Func, IntegerField, Q
+from django.db import connection
+from django.db.models import F, Func, IntegerField, Q, QuerySet
 
 from peerpath.core.zones import zone_named
 from peerpath.schedule.models import (
@@ -32,8 +33,10 @@ from peerpath.schedule.models import (
     TeamPolicy,
 )
 
+# The longest shift: the import refuses longer ones, and coverage reads by it.
+MAX_SHIFT = dt.timedelta(hours=24)
 # How far from the requested start suggest_slots looks, either way: first, then at most.
-SUGGESTION_FIRST_REACH = dt.timedelta(days=1)
+SUGGESTION_FIRST_REACH = dt.timedelta(hours=12)
 SUGGESTION_REACH = dt.timedelta(days=7)
 
 Span = tuple[int, int]  # [start, end) in minutes since the epoch, UTC
@@ -288,60 +291,86 @@ class _DayMinutes(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
-@dataclass(frozen=True)
-class _Team:
-    zone: ZoneInfo
-    length: int
-    requirements: list[Requirement]
+def _rows(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    """The rows as the database returns them. The columns read here are integers and
+    strings already, and skipping the ORM's per-value conversion saves most of the time
+    of reading a few thousand rows."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
-def _team(team_id: int, *, start: int, end: int) -> _Team:
-    """The team's zone, interval and the coverage minimums for the weekdays around
-    [start, end)."""
+def _policy(team_id: int) -> tuple[ZoneInfo, int]:
+    """The team's zone and interval length (UTC and 15 minutes without a policy)."""
     policy = TeamPolicy.objects.filter(team_id=team_id).values_list(
         "time_zone", "coverage_interval_minutes"
     )
     zone_name, length = policy.first() or ("UTC", int(CoverageInterval.FIFTEEN))
-    zone = zone_named(zone_name)
+    return zone_named(zone_name), length
+
+
+def _requirements(
+    *, team_id: int, zone: ZoneInfo, start: int, end: int, queues: Collection[str] | None = None
+) -> list[Requirement]:
+    """The team's coverage minimums (of ``queues`` only, when given) for the weekdays
+    around [start, end)."""
     first_day = from_minutes(start).astimezone(zone).date() - dt.timedelta(days=1)
-    last_day = from_minutes(end).astimezone(zone).date() + dt.timedelta(days=1)
-    weekdays = {(first_day + dt.timedelta(days=n)).weekday() for n in range(7)}
-    if last_day - first_day < dt.timedelta(days=6):
-        weekdays = {
-            (first_day + dt.timedelta(days=n)).weekday()
-            for n in range((last_day - first_day).days + 1)
-        }
-    rows = list(
-        CoverageRequirement.objects.filter(team_id=team_id)
-        .filter(Q(weekday__isnull=True) | Q(weekday__in=weekdays))
-        .annotate(first=_DayMinutes("start_time"), stop=_DayMinutes("end_time", round_up=True))
+    days = min((from_minutes(end).astimezone(zone).date() - first_day).days + 2, 7)
+    weekdays = {(first_day + dt.timedelta(days=n)).weekday() for n in range(days)}
+    rows = CoverageRequirement.objects.filter(team_id=team_id).filter(
+        Q(weekday__isnull=True) | Q(weekday__in=weekdays)
+    )
+    if queues is not None:
+        rows = rows.filter(queue__in=queues)
+    return _rows(
+        rows.annotate(first=_DayMinutes("start_time"), stop=_DayMinutes("end_time", round_up=True))
+        .order_by()
         .values_list("queue", "weekday", "first", "stop", "minimum_on_duty")
     )
-    return _Team(zone=zone, length=length, requirements=rows)
 
 
 def _roster(
     *, team_id: int, start: int, end: int, length: int, ignore_request_ids: Collection[int] = ()
 ) -> Roster:
-    """The team's shifts touching [start, end] and its people's approved blocks in it."""
+    """The team's shifts touching [start, end] and its people's approved blocks in it.
+    Shifts last at most MAX_SHIFT (the import refuses longer ones), which bounds the
+    index range read."""
     window_start, window_end = from_minutes(start), from_minutes(end)
-    shift_rows = list(
-        Shift.objects.filter(team_id=team_id, starts_at__lte=window_end, ends_at__gte=window_start)
+    shift_rows = _rows(
+        Shift.objects.filter(
+            team_id=team_id,
+            starts_at__gte=window_start - MAX_SHIFT,
+            starts_at__lte=window_end,
+            ends_at__gte=window_start,
+        )
         .annotate(start=_EpochMinutes("starts_at"), end=_EpochMinutes("ends_at", round_up=True))
+        .order_by()
         .values_list("person_id", "start", "end", "queue")
     )
+    people = {row[0] for row in shift_rows}
     approved = (
-        LearningTimeRequest.objects.filter(
-            person_id__in={row[0] for row in shift_rows},
-            status=RequestStatus.APPROVED,
-            starts_at__lt=window_end,
-            ends_at__gt=window_start,
+        _rows(
+            LearningTimeRequest.objects.filter(
+                person_id__in=people,
+                status=RequestStatus.APPROVED,
+                starts_at__lt=window_end,
+                ends_at__gt=window_start,
+            )
+            .exclude(pk__in=list(ignore_request_ids))
+            .annotate(start=_EpochMinutes("starts_at"), end=_EpochMinutes("ends_at", round_up=True))
+            .order_by()
+            .values_list("person_id", "start", "end")
         )
-        .exclude(pk__in=list(ignore_request_ids))
-        .annotate(start=_EpochMinutes("starts_at"), end=_EpochMinutes("ends_at", round_up=True))
-        .values_list("person_id", "start", "end")
+        if people
+        else []
     )
     return Roster(shifts=shift_rows, approved=approved, length=length)
+
+
+def _queues_of(roster: Roster, person_id: int) -> list[str]:
+    """The queues ("" for the whole team) the person's shifts count toward."""
+    return [queue for queue, people in roster.on_shift.items() if person_id in people]
 
 
 def _covers(
@@ -379,8 +408,7 @@ def check_block(
     """What taking ``person_id`` off duty from ``starts_at`` to ``ends_at`` would leave,
     counting already approved blocks (except ``ignore_request_ids``)."""
     start, end = to_minutes(starts_at), to_minutes(ends_at, round_up=True)
-    team = _team(team_id, start=start, end=end)
-    length = team.length
+    zone, length = _policy(team_id)
     roster = _roster(
         team_id=team_id,
         start=start - length,
@@ -388,9 +416,13 @@ def check_block(
         length=length,
         ignore_request_ids=ignore_request_ids,
     )
-    minimums = requirement_intervals(
-        team.requirements, zone=team.zone, length=length, start=start, end=end
+    queues = _queues_of(roster, person_id)
+    rows = (
+        _requirements(team_id=team_id, zone=zone, start=start, end=end, queues=queues)
+        if queues
+        else []
     )
+    minimums = requirement_intervals(rows, zone=zone, length=length, start=start, end=end)
     affected = {
         queue: sorted(s for s in by_start if roster.counts(person_id, queue, s))
         for queue, by_start in minimums.items()
@@ -414,12 +446,10 @@ def team_coverage(
     """Every requirement interval between ``starts_at`` and ``ends_at`` with the people
     on duty now, for the manager's week view."""
     start, end = to_minutes(starts_at), to_minutes(ends_at, round_up=True)
-    team = _team(team_id, start=start, end=end)
-    length = team.length
+    zone, length = _policy(team_id)
     roster = _roster(team_id=team_id, start=start - length, end=end + length, length=length)
-    minimums = requirement_intervals(
-        team.requirements, zone=team.zone, length=length, start=start, end=end
-    )
+    rows = _requirements(team_id=team_id, zone=zone, start=start, end=end)
+    minimums = requirement_intervals(rows, zone=zone, length=length, start=start, end=end)
     starts = {queue: sorted(by_start) for queue, by_start in minimums.items()}
     counts = {queue: roster.on_duty(queue, s) for queue, s in starts.items()}
     return sorted(
@@ -443,19 +473,22 @@ def suggest_slots(
     equally near earlier one), up to a week either way, never before ``not_before`` and
     clear of ``busy`` and the person's approved blocks.
 
-    The day either side is searched first and the week only when that finds too few:
-    the nearest slots are nearly always close, and a day's rows are a fraction of a
-    week's."""
+    Half a day either side is searched first and the week only when that finds too
+    few: the nearest slots are nearly always in the same shift, and half a day's rows
+    are a fraction of a week's."""
     if limit < 1:
         return []
     start, end = to_minutes(starts_at), to_minutes(ends_at, round_up=True)
     taken = [(to_minutes(s), to_minutes(e, round_up=True)) for s, e in busy]
     earliest = to_minutes(not_before, round_up=True)
+    zone, length = _policy(team_id)
     slots: list[int] = []
     for reach in (SUGGESTION_FIRST_REACH, SUGGESTION_REACH):
         minutes = int(reach.total_seconds()) // 60
         slots = _slots(
             team_id=team_id,
+            zone=zone,
+            length=length,
             person_id=person_id,
             start=start,
             end=end,
@@ -472,6 +505,8 @@ def suggest_slots(
 def _slots(
     *,
     team_id: int,
+    zone: ZoneInfo,
+    length: int,
     person_id: int,
     start: int,
     end: int,
@@ -481,17 +516,14 @@ def _slots(
     limit: int,
 ) -> list[int]:
     """Starts of up to ``limit`` slots within ``reach`` minutes of the requested one."""
-    team = _team(team_id, start=start - reach, end=end + reach)
-    length = team.length
-    roster = _roster(
-        team_id=team_id, start=start - reach - length, end=end + reach + length, length=length
-    )
+    first, last = start - reach, end + reach
+    roster = _roster(team_id=team_id, start=first - length, end=last + length, length=length)
     shifts = roster.shifts_of(person_id)
     if not shifts:
         return []
-    minimums = requirement_intervals(
-        team.requirements, zone=team.zone, length=length, start=start - reach, end=end + reach
-    )
+    queues = _queues_of(roster, person_id)
+    rows = _requirements(team_id=team_id, zone=zone, start=first, end=last, queues=queues)
+    minimums = requirement_intervals(rows, zone=zone, length=length, start=first, end=last)
     affected = {
         queue: sorted(s for s in by_start if roster.counts(person_id, queue, s))
         for queue, by_start in minimums.items()

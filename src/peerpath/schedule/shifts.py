@@ -29,11 +29,11 @@ from django.utils import timezone
 from peerpath.core import permissions
 from peerpath.core.zones import zone_named
 from peerpath.people.models import Team, User
+from peerpath.schedule.coverage import MAX_SHIFT
 from peerpath.schedule.models import Shift, ShiftSource, TeamPolicy
 
 MAX_BYTES: Final = 2 * 1024 * 1024
 MAX_SHIFTS: Final = 50_000
-MAX_SHIFT: Final = dt.timedelta(hours=24)
 MAX_ERRORS: Final = 50
 COLUMNS: Final = ("email", "start", "end", "queue")
 REQUIRED: Final = ("email", "start", "end")
