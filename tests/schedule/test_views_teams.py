@@ -274,3 +274,24 @@ def test_a_shift_file_with_problems_shows_each_line_and_writes_nothing(client_fo
     assert "Nothing was imported" in page
     assert "Line 2:" in page
     assert Shift.objects.count() == 4  # the fixture's, untouched
+
+
+def test_the_week_shows_time_used_per_person_and_team_with_linked_modules_done(
+    client_for, shift_team, org
+):
+    from peerpath.learning import services as learning
+    from tests.factories import ModuleFactory
+
+    module = ModuleFactory(author=org.lead, title="Calm under pressure")
+    ana, ben = shift_team.agents[:2]
+    services.request_learning_time(person=ana, starts_at=at(11), ends_at=at(11, 30), module=module)
+    services.request_learning_time(person=ben, starts_at=at(14), ends_at=at(14, 15))
+    learning.progress_complete(user=ana, module=module)
+    response = client_for(shift_team.manager).get(url("team_week", shift_team.team) + MONDAY)
+    page = response.content.decode()
+    assert "Learning time used in March 2026" in page
+    assert "<strong>45 min</strong> approved for the team of a 1200 min budget" in page
+    assert [(p.person, linked, done) for p, linked, done in response.context["used_people"]] == [
+        (ana, 1, 1),
+        (ben, 0, 0),
+    ]

@@ -785,6 +785,12 @@ def _week_grid(week: selectors.TeamWeek) -> tuple[list[PersonRow], list[Coverage
     return rows, coverage
 
 
+def _linked(used: selectors.PersonUsage) -> tuple[selectors.PersonUsage, int, int]:
+    """A person's month, with how many blocks named a module and how many of those are done."""
+    linked = [b.module_completed for b in used.blocks if b.module_completed is not None]
+    return used, len(linked), sum(linked)
+
+
 @require_GET
 def team_week(request: AuthedRequest, slug: str) -> HttpResponse:
     team = _team_for_manager(request, slug)
@@ -795,6 +801,7 @@ def team_week(request: AuthedRequest, slug: str) -> HttpResponse:
         asked = today
     week = selectors.team_week(request.user, team, asked)
     rows, coverage = _week_grid(week)
+    used = selectors.usage(month=week.days[0], team=team)
     return render(
         request,
         "schedule/team_week.html",
@@ -804,6 +811,8 @@ def team_week(request: AuthedRequest, slug: str) -> HttpResponse:
             "coverage_rows": coverage,
             "today": today,
             "is_this_week": week.days[0] <= today < week.next_week,
+            "used": used,
+            "used_people": [_linked(p) for p in used.people if p.approved_minutes],
             "time_tab": "teams",
         },
     )
