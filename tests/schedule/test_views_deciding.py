@@ -348,3 +348,19 @@ def test_only_managers_delegate_and_only_their_own(client_for, shift_team, org):
     assert client_for(shift_team.manager).post(end).status_code == 404
     assert ApprovalDelegation.objects.filter(manager=org.manager).count() == 1
     assert not ApprovalDelegation.objects.filter(manager=shift_team.agents[0]).exists()
+
+
+def test_a_decider_may_decide_from_the_requests_own_page(client_for, shift_team, short):
+    client = client_for(shift_team.manager)
+    page = client.get(reverse("schedule:request_detail", args=[short.public_id])).content.decode()
+    assert "Your decision" in page
+    assert "Approve anyway" in page
+    page = (
+        client_for(short.person)
+        .get(reverse("schedule:request_detail", args=[short.public_id]))
+        .content.decode()
+    )
+    assert "Your decision" not in page
+    client.post(decline(short), {"reason": "Billing is short"})
+    short.refresh_from_db()
+    assert short.status == RequestStatus.DECLINED

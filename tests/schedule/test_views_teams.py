@@ -55,13 +55,17 @@ def test_agents_and_outsiders_cannot_open_or_change_a_teams_schedule(client_for,
         assert client.get(url("team_settings", team)).status_code == 403
         assert client.post(url("team_settings", team), POLICY).status_code == 403
         assert client.post(url("blackout_remove", team, blackout.pk)).status_code == 403
+        close = {"reason": "Close", "starts_on": "2026-03-30", "ends_on": "2026-03-31"}
+        assert client.post(url("blackout_add", team), close).status_code == 403
+        minimum = {"start_time": "09:00", "end_time": "10:00", "minimum_on_duty": "9"}
+        assert client.post(url("coverage_add", team), minimum).status_code == 403
         assert client.post(url("coverage_remove", team, requirement.pk)).status_code == 403
         upload = SimpleUploadedFile("shifts.csv", b"email,start,end\n")
         assert client.post(url("shift_import", team), {"file": upload}).status_code == 403
     policy = TeamPolicy.objects.get(team=team)
     assert policy.auto_approve_minutes_per_week == 60
-    assert BlackoutWindow.objects.filter(pk=blackout.pk).exists()
-    assert CoverageRequirement.objects.filter(pk=requirement.pk).exists()
+    assert list(BlackoutWindow.objects.values_list("pk", flat=True)) == [blackout.pk]
+    assert list(CoverageRequirement.objects.values_list("pk", flat=True)) == [requirement.pk]
 
 
 def test_an_unknown_team_is_not_found(client_for, shift_team):

@@ -313,6 +313,9 @@ def request_detail(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse
             if r.status == RequestStatus.PENDING
             else [],
             "can_cancel": is_own and _cancellable(r, timezone.now()),
+            "can_decide": not is_own
+            and r.status == RequestStatus.PENDING
+            and permissions.can_decide_learning_time(request.user, r.person),
             "has_feed": is_own and _feed_of(request.user) is not None,
         },
     )
