@@ -148,6 +148,7 @@ def test_the_manager_approves_from_the_queue_in_one_click(centre, sign_in, page,
 
     row.get_by_role("button", name="Approve").click()
     expect(page.locator(f"#approval-{over.public_id}")).to_contain_text("✓ Approved")
+    expect(main_nav).to_contain_text("1 waiting for your approval")  # the count follows
     over.refresh_from_db()
     assert (over.status, over.decided_by) == (RequestStatus.APPROVED, centre.manager)
     screenshot("learning-time-approved-in-place")

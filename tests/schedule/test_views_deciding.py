@@ -101,6 +101,7 @@ def test_one_click_approval_in_place_returns_the_decided_row(client_for, shift_t
     assert response.status_code == 200
     assert "✓ Approved" in response.content.decode()
     assert f'id="approval-{pending.public_id}"' in response.content.decode()
+    assert '<span id="nav-approvals" hx-swap-oob="true"></span>' in response.content.decode()
     pending.refresh_from_db()
     assert pending.status == RequestStatus.APPROVED
     assert pending.decided_by == shift_team.manager

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peerpath.content import selectors as content
 from peerpath.core import permissions
-from peerpath.core.context_processors import forget_approvals_waiting
+from peerpath.core.context_processors import approvals_waiting, forget_approvals_waiting
 from peerpath.core.forms import add_service_errors
 from peerpath.core.http import AuthedRequest
 from peerpath.core.pagination import paginate
@@ -478,6 +478,7 @@ def _decided(
                 "decided": refused is None,
                 "error": error,
                 "needs_accept": _needs_accept(refused),
+                "waiting": approvals_waiting(request.user),
             },
         )
     if error:
