@@ -365,3 +365,11 @@ def test_a_decider_may_decide_from_the_requests_own_page(client_for, shift_team,
     client.post(decline(short), {"reason": "Billing is short"})
     short.refresh_from_db()
     assert short.status == RequestStatus.DECLINED
+
+
+def test_the_delegation_page_suggests_the_managers_peers_and_own_manager(client_for, org):
+    peer = UserFactory(display_name="Pat Peer", manager=org.manager)
+    page = client_for(org.lead).get(DELEGATION).content.decode()
+    for person in (org.manager, peer, org.member):
+        assert f'<option value="{person.email}">' in page
+    assert f'<option value="{org.outsider.email}">' not in page

@@ -137,6 +137,7 @@ class DelegationForm(forms.Form):
     delegate = forms.EmailField(
         label="Colleague’s email",
         help_text="They decide your people’s learning-time requests while you are away.",
+        widget=forms.EmailInput(attrs={"list": "colleagues", "autocomplete": "off"}),
     )
     starts_on = forms.DateField(label="From", widget=_date_input())
     ends_on = forms.DateField(label="Until (inclusive)", widget=_date_input())

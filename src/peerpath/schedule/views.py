@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 CHOICES_LIMIT = 500
 UPCOMING_LIMIT = 100
+COLLEAGUE_SUGGESTIONS = 50
 # Where the request form shows what the services say of a request's times and item.
 REQUEST_FIELDS = {
     "starts_at": "start_time",
@@ -628,10 +629,24 @@ def delegation(request: AuthedRequest) -> HttpResponse:
     given = list(selectors.delegations_given(request.user))
     today = timezone.localdate()  # the manager's own calendar day
     active = {d.pk for d in given if d.starts_on <= today <= d.ends_on}
+    # Suggestions for the email field: the manager's peers and their own manager.
+    user = request.user
+    nearby = people.people_active().exclude(pk=user.pk).order_by("display_name")
+    colleagues = list(
+        nearby.filter(manager_id=user.manager_id) if user.manager_id else nearby.none()
+    )[:COLLEAGUE_SUGGESTIONS]
+    if user.manager is not None and user.manager.is_active:
+        colleagues.insert(0, user.manager)
     return render(
         request,
         "schedule/delegation.html",
-        {"form": form, "delegations": given, "active_ids": active, "time_tab": "delegation"},
+        {
+            "form": form,
+            "delegations": given,
+            "active_ids": active,
+            "colleagues": colleagues,
+            "time_tab": "delegation",
+        },
         status=400 if form.errors else 200,
     )
 
