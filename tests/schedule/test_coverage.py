@@ -197,12 +197,15 @@ def test_shifts_and_blocks_of_another_team_do_not_count(shift_team):
     assert [c.on_duty for c in result.intervals] == [3]
 
 
-def test_team_coverage_lists_every_interval_with_people_on_duty_now(shift_team):
+def test_team_coverage_lists_every_interval_with_people_on_duty_now(
+    shift_team, django_assert_max_num_queries
+):
     approve(shift_team.agents[2], at(11), at(11, 30))
     CoverageRequirementFactory(team=shift_team.team, queue="billing", minimum_on_duty=1)
-    covers = coverage.team_coverage(
-        team_id=shift_team.team.pk, starts_at=at(0), ends_at=at(0, day=3)
-    )
+    with django_assert_max_num_queries(4):
+        covers = coverage.team_coverage(
+            team_id=shift_team.team.pk, starts_at=at(0), ends_at=at(0, day=3)
+        )
     assert len(covers) == 2 * 32
     by_key = {(c.starts_at, c.queue): c for c in covers}
     assert by_key[(at(9), "")].on_duty == 4

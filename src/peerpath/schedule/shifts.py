@@ -16,11 +16,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events  # type: ignore[import-untyped]
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -28,9 +29,11 @@ from django.utils import timezone
 
 from peerpath.core import permissions
 from peerpath.core.zones import zone_named
-from peerpath.people.models import Team, User
 from peerpath.schedule.coverage import MAX_SHIFT
 from peerpath.schedule.models import Shift, ShiftSource, TeamPolicy
+
+if TYPE_CHECKING:
+    from peerpath.people.models import Team, User
 
 MAX_BYTES: Final = 2 * 1024 * 1024
 MAX_SHIFTS: Final = 50_000
@@ -154,7 +157,7 @@ def _check_queue(where: str, queue: str, problems: _Problems) -> bool:
     return True
 
 
-def read_csv(text: str, zone: ZoneInfo, problems: _Problems) -> list[_Line]:
+def _read_csv(text: str, zone: ZoneInfo, problems: _Problems) -> list[_Line]:
     """Shifts from CSV text with a header of email, start, end and optionally queue."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -258,7 +261,7 @@ def _occurrences(calendar: icalendar.Calendar) -> Iterator[icalendar.Component]:
     return iter(recurring_ical_events.of(calendar).after(_EARLIEST))
 
 
-def read_ics(text: str, zone: ZoneInfo, problems: _Problems) -> list[_Line]:
+def _read_ics(text: str, zone: ZoneInfo, problems: _Problems) -> list[_Line]:
     """Shifts from an iCalendar file: one VEVENT per shift, repeats expanded."""
     try:
         calendar = icalendar.Calendar.from_ical(text)
@@ -313,10 +316,9 @@ def read_ics(text: str, zone: ZoneInfo, problems: _Problems) -> list[_Line]:
 def _people(lines: list[_Line], team: Team, problems: _Problems) -> dict[str, int]:
     """Person ids by email, for the people in the file who are active members of the team."""
     emails = {line.email for line in lines}
-    found = dict(
-        User.objects.filter(email__in=emails, is_active=True).values_list("email", "team_id")
-    )
-    ids = dict(User.objects.filter(email__in=found, team=team).values_list("email", "pk"))
+    users = get_user_model().objects
+    found = dict(users.filter(email__in=emails, is_active=True).values_list("email", "team_id"))
+    ids = dict(users.filter(email__in=found, team=team).values_list("email", "pk"))
     for line in lines:
         if line.email not in found:
             problems.add(line.where, f"nobody active has the email address {line.email}.")
@@ -350,7 +352,7 @@ def import_shifts(*, actor: User, team: Team, data: bytes, filename: str) -> Shi
     is_calendar = text.lstrip().upper().startswith("BEGIN:VCALENDAR")
     if filename.lower().endswith(".ics") and not is_calendar:
         raise _refuse("The file is named .ics but is not an iCalendar file.")
-    lines = read_ics(text, zone, problems) if is_calendar else read_csv(text, zone, problems)
+    lines = _read_ics(text, zone, problems) if is_calendar else _read_csv(text, zone, problems)
     problems.raise_any()
     people = _people(lines, team, problems)
     _check_overlaps(lines, problems)
@@ -363,7 +365,7 @@ def import_shifts(*, actor: User, team: Team, data: bytes, filename: str) -> Shi
     source = ShiftSource.ICALENDAR if is_calendar else ShiftSource.CSV
     with transaction.atomic():
         # Two imports for one team at once would each delete, then both insert: doubled.
-        list(Team.objects.select_for_update().filter(pk=team.pk).values_list("pk"))
+        list(type(team).objects.select_for_update().filter(pk=team.pk).values_list("pk"))
         replaced, _ = Shift.objects.filter(
             team=team, starts_at__gte=period_start, starts_at__lt=period_end
         ).delete()
