@@ -227,3 +227,24 @@ def test_the_emailed_link_asks_to_confirm_and_delegation_hands_over(
     expect(page.get_by_text("deciding now")).to_be_visible()
     assert axe() == []
     screenshot("learning-time-delegation")
+
+
+def test_a_weekly_series_is_asked_for_in_one_go(centre, sign_in, page, screenshot, axe):
+    ana = centre.agents[0]
+    for agent in centre.agents:  # the same shift for everyone in the next two weeks too
+        for week in (1, 2):
+            start = centre.at(9) + dt.timedelta(weeks=week)
+            ShiftFactory(person=agent, team=centre.team, starts_at=start)
+    sign_in(ana)
+    page.goto("/time/request/")
+    page.get_by_label("Repeating").check()
+    expect(page.get_by_label("Number of blocks")).to_be_visible()
+    request_slot(page, centre.day, "11:00", "11:30")
+    page.get_by_label("Number of blocks").fill("3")
+    page.get_by_role("button", name="Send request").click()
+    expect(page.get_by_role("heading", name="11:00–11:30 every week")).to_be_visible()
+    expect(page.locator(".time-row")).to_have_count(3)
+    expect(page.get_by_text("✓ Approved")).to_have_count(3)
+    assert axe() == []
+    screenshot("learning-time-series")
+    assert LearningTimeRequest.objects.filter(person=ana, series__isnull=False).count() == 3

@@ -48,7 +48,7 @@ class RequestForm(forms.Form):
 
     repeat = forms.ChoiceField(
         label="How often",
-        choices=[("once", "Once"), ("weekly", "Every week")],
+        choices=[("once", "Once"), ("weekly", "Repeating")],
         initial="once",
         widget=forms.RadioSelect,
     )
