@@ -322,3 +322,24 @@ def test_my_learning_time_reads_a_bounded_number_of_queries(
     with django_assert_max_num_queries(12) as large:
         client.get(MINE)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_time_the_clocks_skip_is_refused_on_its_field(client_for, shift_team):
+    ana = shift_team.agents[0]
+    ana.time_zone = "Europe/London"  # clocks go from 01:00 to 02:00 on 29 March 2026
+    ana.save(update_fields=["time_zone"])
+    response = client_for(ana).post(NEW, single("01:30", "02:30", day="2026-03-29"))
+    assert response.status_code == 400
+    assert response.context["form"].errors["start_time"] == [
+        "01:30 does not exist on 29 March in Europe/London: the clocks change then."
+    ]
+    assert not LearningTimeRequest.objects.exists()
+
+
+def test_a_time_after_the_clocks_change_is_read_in_summer_time(client_for, shift_team):
+    ana = shift_team.agents[0]
+    ana.time_zone = "Europe/London"
+    ana.save(update_fields=["time_zone"])
+    client_for(ana).post(NEW, single("11:00", "11:30", day="2026-03-30"))
+    made = LearningTimeRequest.objects.get(person=ana)
+    assert made.starts_at == dt.datetime(2026, 3, 30, 10, 0, tzinfo=UTC)  # BST is UTC+1
