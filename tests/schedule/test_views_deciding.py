@@ -373,3 +373,17 @@ def test_the_delegation_page_suggests_the_managers_peers_and_own_manager(client_
     for person in (org.manager, peer, org.member):
         assert f'<option value="{person.email}">' in page
     assert f'<option value="{org.outsider.email}">' not in page
+
+
+def test_a_link_to_a_request_decided_meanwhile_says_so(client_for, shift_team, pending):
+    url = link(pending, shift_team.manager)
+    services.decline_request(actor=shift_team.manager, request=pending, reason="Busy week")
+    client = client_for(shift_team.manager)
+    page = client.get(url).content.decode()
+    assert "This request is no longer waiting: it is declined." in page
+    assert ">Approve</button>" not in page
+    response = client.post(url)
+    assert response.status_code == 400
+    assert "no longer waiting: it is declined" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == RequestStatus.DECLINED
