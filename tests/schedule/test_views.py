@@ -343,3 +343,17 @@ def test_a_time_after_the_clocks_change_is_read_in_summer_time(client_for, shift
     client_for(ana).post(NEW, single("11:00", "11:30", day="2026-03-30"))
     made = LearningTimeRequest.objects.get(person=ana)
     assert made.starts_at == dt.datetime(2026, 3, 30, 10, 0, tzinfo=UTC)  # BST is UTC+1
+
+
+def test_a_decided_request_cannot_be_moved_to_an_offered_slot(client_for, shift_team):
+    ana, ben = shift_team.agents[:2]
+    services.request_learning_time(person=ana, starts_at=at(11), ends_at=at(11, 30))
+    pending = services.request_learning_time(person=ben, starts_at=at(11), ends_at=at(11, 30))
+    services.approve_request(actor=shift_team.manager, request=pending, accept_shortfall=True)
+    client_for(ben).post(
+        reverse("schedule:request_move", args=[pending.public_id]),
+        {"starts_at": pending.alternatives[0]["starts_at"]},
+    )
+    pending.refresh_from_db()
+    assert pending.status == RequestStatus.APPROVED
+    assert LearningTimeRequest.objects.filter(person=ben).count() == 1

@@ -314,7 +314,8 @@ def request_move(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
     r = _request_for_user(request, public_id)
     permissions.require(r.person_id == request.user.pk, "Only the person moves their request.")
     chosen = request.POST.get("starts_at", "")
-    slot = next((s for s in _slots(r.alternatives) if s.starts_at.isoformat() == chosen), None)
+    offered = _slots(r.alternatives) if r.status == RequestStatus.PENDING else []
+    slot = next((s for s in offered if s.starts_at.isoformat() == chosen), None)
     if slot is None:
         messages.error(request, "That slot is no longer offered; pick another.")
         return redirect("schedule:request_detail", public_id=r.public_id)
