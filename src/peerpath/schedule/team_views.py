@@ -44,12 +44,14 @@ if TYPE_CHECKING:
 
 
 def blackouts_ahead(team: Team) -> QuerySet[BlackoutWindow]:
+    """Blackouts not yet over: the only ones that still refuse a request."""
     return BlackoutWindow.objects.filter(team=team, ends_at__gt=timezone.now()).order_by(
         "starts_at", "pk"
     )
 
 
 def coverage_minimums(team: Team) -> QuerySet[CoverageRequirement]:
+    """The team's minimums, in the model's order (queue, weekday, start)."""
     return CoverageRequirement.objects.filter(team=team)
 
 
