@@ -411,3 +411,27 @@ def test_two_approvals_that_together_break_coverage_cannot_both_pass(
     assert sorted(outcomes) == ["approved", "refused"]
     assert LearningTimeRequest.objects.filter(status=RequestStatus.APPROVED).count() == 1
     assert LearningTimeRequest.objects.filter(status=RequestStatus.PENDING).count() == 1
+
+
+# --- Requests nobody decided ---------------------------------------------------------------
+
+
+def test_a_request_nobody_decided_lapses_when_its_time_comes(manual: ShiftTeam):
+    waiting = ask(manual.agents[0], at(14), at(14, 30))
+    later = ask(manual.agents[1], at(15), at(15, 30))
+    assert services.lapse_undecided_requests(now=at(14)) == 1
+    waiting.refresh_from_db()
+    assert waiting.status == RequestStatus.LAPSED
+    assert waiting.decided_at == at(14)
+    assert waiting.decision_reason == "Nobody decided before it started."
+    unchanged(later)
+    assert services.lapse_undecided_requests(now=at(14)) == 0
+    with pytest.raises(ValidationError):
+        services.approve_request(actor=manual.manager, request=waiting)
+
+
+def test_the_worker_closes_undecided_requests_every_hour():
+    from peerpath.core.periodic import SCHEDULE
+
+    entry = next(p for p in SCHEDULE if p.task_path.endswith("lapse_undecided_requests"))
+    assert entry.every_seconds == 3600

@@ -26,6 +26,7 @@ class Periodic:
 SCHEDULE = [
     Periodic("peerpath.curation.tasks.send_review_reminders", every_seconds=60 * 60),
     Periodic("peerpath.learning.tasks.send_assignment_reminders", every_seconds=60 * 60),
+    Periodic("peerpath.schedule.tasks.lapse_undecided_requests", every_seconds=60 * 60),
     Periodic("peerpath.core.tasks.prune_task_results", every_seconds=24 * 60 * 60),
 ]
 

@@ -180,6 +180,8 @@ class RequestStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
     DECLINED = "declined", "Declined"
     CANCELLED = "cancelled", "Cancelled"
+    # Still waiting when its time came: nobody decided it.
+    LAPSED = "lapsed", "Not decided in time"
 
 
 class LearningTimeRequest(models.Model):

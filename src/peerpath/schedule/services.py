@@ -725,6 +725,19 @@ def decline_request(
     return locked
 
 
+def lapse_undecided_requests(*, now: datetime | None = None) -> int:
+    """Close requests still waiting when their time came, so they leave every queue and
+    the person's list says nobody decided in time; returns how many."""
+    now = now or timezone.now()
+    return LearningTimeRequest.objects.filter(
+        status=RequestStatus.PENDING, starts_at__lte=now
+    ).update(
+        status=RequestStatus.LAPSED,
+        decided_at=now,
+        decision_reason="Nobody decided before it started.",
+    )
+
+
 @dataclass(frozen=True)
 class BulkApproval:
     approved: list[LearningTimeRequest]

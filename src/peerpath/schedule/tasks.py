@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from peerpath.schedule import emails
+from peerpath.schedule import emails, services
 
 
 @task()
@@ -18,3 +18,9 @@ def send_pending_notice(request_ids: list[int]) -> int:
 def send_decision_notice(request_id: int) -> int:
     """Tell the person their request was approved or declined."""
     return emails.send_decision_notice(request_id)
+
+
+@task()
+def lapse_undecided_requests() -> int:
+    """Close requests nobody decided before they started (hourly)."""
+    return services.lapse_undecided_requests()
