@@ -20,8 +20,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks.tiers import BENCH_VAR, ROOT, apply_env, ensure_postgres_database
+
+if TYPE_CHECKING:
+    from peerpath.people.models import Team
+    from peerpath.schedule.models import CoverageRequirement
 
 VAR = BENCH_VAR / "schedule"
 TEAM_SLUG = "bench-call-centre"
@@ -169,12 +174,12 @@ def build(*, fresh: bool) -> None:
     )
 
 
-def _requirements(team: object) -> list[object]:
+def _requirements(team: Team) -> list[CoverageRequirement]:
     """A minimum per 15-minute interval, weekday and queue (and for the whole team),
     a share of the people the rota puts on duty then."""
     from peerpath.schedule.models import CoverageRequirement
 
-    rows: list[object] = []
+    rows: list[CoverageRequirement] = []
     for weekday in range(7):
         for quarter in range(7 * 4, 22 * 4):
             minute = quarter * 15

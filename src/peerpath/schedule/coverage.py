@@ -35,9 +35,9 @@ from peerpath.schedule.models import (
 
 # The longest shift: the import refuses longer ones, and coverage reads by it.
 MAX_SHIFT = dt.timedelta(hours=24)
-# How far from the requested start suggest_slots looks, either way: first, then at most.
-SUGGESTION_FIRST_REACH = dt.timedelta(hours=12)
-SUGGESTION_REACH = dt.timedelta(days=7)
+# How far from the requested start suggest_slots looks, either way: each reach in turn
+# until enough slots are found; the last is the furthest it looks.
+SUGGESTION_REACHES = (dt.timedelta(hours=12), dt.timedelta(hours=36), dt.timedelta(days=7))
 
 Span = tuple[int, int]  # [start, end) in minutes since the epoch, UTC
 # (queue, weekday or None, first minute, end minute, minimum); minutes from local midnight
@@ -190,8 +190,12 @@ class Roster:
             raw[""][person].append((start, end))
             if queue:
                 raw[queue][person].append((start, end))
+        # Most people have one shift in the window: nothing to merge.
         self.on_shift: dict[str, dict[int, list[Span]]] = {
-            queue: {person: merge_spans(spans) for person, spans in people.items()}
+            queue: {
+                person: spans if len(spans) == 1 else merge_spans(spans)
+                for person, spans in people.items()
+            }
             for queue, people in raw.items()
         }
         learning: dict[int, list[Span]] = defaultdict(list)
@@ -337,22 +341,23 @@ def _roster(
     Shifts last at most MAX_SHIFT (the import refuses longer ones), which bounds the
     index range read."""
     window_start, window_end = from_minutes(start), from_minutes(end)
+    shifts = Shift.objects.filter(
+        team_id=team_id,
+        starts_at__gte=window_start - MAX_SHIFT,
+        starts_at__lte=window_end,
+        ends_at__gte=window_start,
+    ).order_by()
     shift_rows = _rows(
-        Shift.objects.filter(
-            team_id=team_id,
-            starts_at__gte=window_start - MAX_SHIFT,
-            starts_at__lte=window_end,
-            ends_at__gte=window_start,
-        )
-        .annotate(start=_EpochMinutes("starts_at"), end=_EpochMinutes("ends_at", round_up=True))
-        .order_by()
-        .values_list("person_id", "start", "end", "queue")
+        shifts.annotate(
+            start=_EpochMinutes("starts_at"), end=_EpochMinutes("ends_at", round_up=True)
+        ).values_list("person_id", "start", "end", "queue")
     )
-    people = {row[0] for row in shift_rows}
+    # The people as a subquery: a list of hundreds of ids costs more to prepare than
+    # the database takes to find them again.
     approved = (
         _rows(
             LearningTimeRequest.objects.filter(
-                person_id__in=people,
+                person_id__in=shifts.values("person_id"),
                 status=RequestStatus.APPROVED,
                 starts_at__lt=window_end,
                 ends_at__gt=window_start,
@@ -362,7 +367,7 @@ def _roster(
             .order_by()
             .values_list("person_id", "start", "end")
         )
-        if people
+        if shift_rows
         else []
     )
     return Roster(shifts=shift_rows, approved=approved, length=length)
@@ -473,9 +478,9 @@ def suggest_slots(
     equally near earlier one), up to a week either way, never before ``not_before`` and
     clear of ``busy`` and the person's approved blocks.
 
-    Half a day either side is searched first and the week only when that finds too
-    few: the nearest slots are nearly always in the same shift, and half a day's rows
-    are a fraction of a week's."""
+    Half a day either side is searched first, then a day and a half, and the week when
+    those find too few: the nearest slots are nearly always in the same shift or the
+    next, and half a day's rows are a fraction of a week's."""
     if limit < 1:
         return []
     start, end = to_minutes(starts_at), to_minutes(ends_at, round_up=True)
@@ -483,7 +488,7 @@ def suggest_slots(
     earliest = to_minutes(not_before, round_up=True)
     zone, length = _policy(team_id)
     slots: list[int] = []
-    for reach in (SUGGESTION_FIRST_REACH, SUGGESTION_REACH):
+    for reach in SUGGESTION_REACHES:
         minutes = int(reach.total_seconds()) // 60
         slots = _slots(
             team_id=team_id,
