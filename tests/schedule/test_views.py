@@ -357,3 +357,15 @@ def test_a_decided_request_cannot_be_moved_to_an_offered_slot(client_for, shift_
     pending.refresh_from_db()
     assert pending.status == RequestStatus.APPROVED
     assert LearningTimeRequest.objects.filter(person=ben).count() == 1
+
+
+def test_a_request_nobody_decided_in_time_says_so(client_for, shift_team):
+    ana, ben = shift_team.agents[:2]
+    services.request_learning_time(person=ana, starts_at=at(11), ends_at=at(11, 30))
+    pending = services.request_learning_time(person=ben, starts_at=at(11), ends_at=at(11, 30))
+    with time_machine.travel(at(11, 5), tick=False):
+        services.lapse_undecided_requests()
+        page = client_for(ben).get(MINE).content.decode()
+    pending.refresh_from_db()
+    assert pending.status == RequestStatus.LAPSED
+    assert "Not decided in time" in page
