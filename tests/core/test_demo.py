@@ -163,6 +163,7 @@ def test_demo_learning_time_runs_the_contact_centre_scenario(demo, client):
     # A billing colleague's same slot waits for a manager with the shortfall and slots.
     same = LearningTimeRequest.objects.get(starts_at=mine.starts_at, status="pending")
     assert same.person.team_id == sam.team_id
+    assert same.person.job_title == "Support Agent"
     assert same.coverage_shortfall
     assert {s["queue"] for s in same.coverage_shortfall} == {"billing"}
     assert same.decision_reason.startswith("Coverage would drop to 2 of 3 on duty 14:00–14:30")

@@ -1029,7 +1029,7 @@ def _load_learning_time() -> None:
             minimum_on_duty=3,
         )
     agents = list(User.objects.filter(team=team, is_active=True).exclude(pk=nora.pk).order_by("pk"))
-    billing = [sam, *[a for a in agents if a.pk != sam.pk][:3]]
+    billing = [sam, *[a for a in agents if a.pk != sam.pk and a.job_title == "Support Agent"][:3]]
     general = [a for a in agents if a not in billing]
     today = timezone.now().astimezone(CENTRE_ZONE).date()
     monday = today - timedelta(days=today.weekday())
