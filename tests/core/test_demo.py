@@ -173,6 +173,7 @@ def test_demo_learning_time_runs_the_contact_centre_scenario(demo, client):
     assert same in queue
     (other,) = [r for r in queue if r.pk != same.pk]
     assert other.decision_reason.startswith("Over the 60 min/week allowance")
+    assert other.person.job_title == "Support Agent"
     assert not other.coverage_shortfall
     assert services.approve_request(actor=nora, request=other).status == "approved"
     # Sam's block is in his calendar feed.

@@ -1030,7 +1030,11 @@ def _load_learning_time() -> None:
         )
     agents = list(User.objects.filter(team=team, is_active=True).exclude(pk=nora.pk).order_by("pk"))
     billing = [sam, *[a for a in agents if a.pk != sam.pk and a.job_title == "Support Agent"][:3]]
-    general = [a for a in agents if a not in billing]
+    # Support agents first, so the demo's requests come from agents rather than team leads.
+    general = sorted(
+        (a for a in agents if a not in billing),
+        key=lambda a: (a.job_title != "Support Agent", a.pk),
+    )
     today = timezone.now().astimezone(CENTRE_ZONE).date()
     monday = today - timedelta(days=today.weekday())
     now = timezone.now()
