@@ -248,3 +248,31 @@ def test_a_weekly_series_is_asked_for_in_one_go(centre, sign_in, page, screensho
     assert axe() == []
     screenshot("learning-time-series")
     assert LearningTimeRequest.objects.filter(person=ana, series__isnull=False).count() == 3
+
+
+def test_the_manager_approves_several_at_once(centre, sign_in, page, screenshot):
+    ana, ben, cho, dev = centre.agents
+    services.request_learning_time(person=ana, starts_at=centre.at(11), ends_at=centre.at(11, 30))
+    short = services.request_learning_time(
+        person=ben, starts_at=centre.at(11), ends_at=centre.at(11, 30)
+    )
+    # 90 minutes each: over the weekly allowance, so they wait though coverage holds.
+    long_ones = [
+        services.request_learning_time(
+            person=p, starts_at=centre.at(h), ends_at=centre.at(h) + dt.timedelta(minutes=90)
+        )
+        for p, h in ((cho, 13), (dev, 15))
+    ]
+    sign_in(centre.manager)
+    page.goto("/time/approvals/")
+    page.get_by_label("Select all on this page").check()
+    page.get_by_role("button", name="Approve selected").click()
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Approved 2 requests.")
+    expect(status).to_contain_text("Not approved: Ben Brooks")
+    screenshot("learning-time-bulk")
+    for r in long_ones:
+        r.refresh_from_db()
+        assert r.status == RequestStatus.APPROVED
+    short.refresh_from_db()
+    assert short.status == RequestStatus.PENDING
