@@ -37,7 +37,9 @@ def test_learner_finds_completes_and_sees_a_module(org, sign_in, page, screensho
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hi Mina")
     screenshot("home")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Learn").click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Learn", exact=True
+    ).click()
     expect(page.get_by_role("heading", name="Learn something new")).to_be_visible()
     page.get_by_role("link", name="Customer service").click()
     expect(page.get_by_role("link", name="Warm transfers")).to_be_visible()
@@ -51,7 +53,9 @@ def test_learner_finds_completes_and_sees_a_module(org, sign_in, page, screensho
     expect(page.get_by_role("status").filter(has_text="Completed")).to_be_visible()
     assert ModuleProgress.objects.get(user=org.member).status == "completed"
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Learn").click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Learn", exact=True
+    ).click()
     page.get_by_role("link", name="My learning").click()
     expect(page.get_by_role("heading", name="My learning")).to_be_visible()
     expect(page.locator("section[aria-labelledby=done-h]")).to_contain_text("Warm transfers")

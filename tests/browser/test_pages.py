@@ -147,7 +147,7 @@ def test_phone_layout_keeps_navigation_reachable(org, sign_in, page, screenshot)
     ModuleFactory(author=org.lead, title="Warm transfers")
     sign_in(org.member)
     expect(
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Learn")
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Learn", exact=True)
     ).to_be_visible()
     screenshot("home-phone")
 

@@ -149,3 +149,41 @@ def test_demo_onboarding_runs_on_assignments(demo):
     from peerpath.learning import assignments
 
     assert assignments.assignment_notices_send() == 0  # the demo's people already know
+
+
+def test_demo_learning_time_runs_the_contact_centre_scenario(demo, client):
+    from peerpath.schedule import calendar, services
+    from peerpath.schedule import selectors as schedule
+    from peerpath.schedule.models import CalendarFeed, LearningTimeRequest
+
+    sam = User.objects.get(email=loader.DEMO_ACCOUNTS["employee (agent)"])
+    nora = User.objects.get(email=loader.DEMO_ACCOUNTS["manager"])
+    # Sam's half hour in his shift was approved at once: coverage holds.
+    mine = LearningTimeRequest.objects.get(person=sam)
+    assert (mine.status, mine.auto_approved, mine.minutes) == ("approved", True, 30)
+    assert mine.decision_reason == "Auto-approved: within 60 min/week; coverage holds"
+    assert mine.starts_at.astimezone(loader.CENTRE_ZONE).time() == loader.DEMO_SLOT[0]
+    # A billing colleague's same slot waits for a manager with the shortfall and slots.
+    same = LearningTimeRequest.objects.get(starts_at=mine.starts_at, status="pending")
+    assert same.person.team_id == sam.team_id
+    assert same.person.job_title == "Support Agent"
+    assert same.coverage_shortfall
+    assert {s["queue"] for s in same.coverage_shortfall} == {"billing"}
+    assert same.decision_reason.startswith("Coverage would drop to 2 of 3 on duty 14:00–14:30")
+    assert len(same.alternatives) == 3
+    # Another request waits for Nora, who approves it in one click.
+    queue = list(schedule.approvals_queue(nora))
+    assert same in queue
+    (other,) = [r for r in queue if r.pk != same.pk]
+    assert other.decision_reason.startswith("Over the 60 min/week allowance")
+    assert other.person.job_title == "Support Agent"
+    assert not other.coverage_shortfall
+    assert services.approve_request(actor=nora, request=other).status == "approved"
+    # Sam's block is in his calendar feed.
+    assert CalendarFeed.objects.filter(person=sam).exists()
+    assert f"UID:{mine.public_id}@peerpath" in calendar.render_feed(sam).decode()
+    # The team's week shows every agent's shifts and the coverage of both queues.
+    week = schedule.team_week(nora, sam.team, mine.starts_at.date())
+    assert {i.queue for i in week.coverage} == {"", "billing"}
+    assert not [i for i in week.coverage if i.short]
+    assert len([r for r in week.rows if r.shifts]) == 49

@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 
 from peerpath.core import permissions
+from peerpath.schedule import selectors as schedule
+
+APPROVALS_SECONDS = 60
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -26,6 +30,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             section = "team" if match.url_name in {"team", "person"} else "learn"
             if (match.url_name or "").startswith("assignment"):
                 section = "assignments"
+        elif match.namespace == "schedule":
+            section = "time"
         elif match.namespace == "people":
             section = "admin" if (match.url_name or "").startswith("admin") else "profile"
     links = permissions.navigation(user)
@@ -36,4 +42,26 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "nav_is_admin": links["admin"],
         "nav_is_moderator": links["moderator"],
         "nav_can_assign": links["assign"],
+        "nav_approvals": approvals_waiting(user),
     }
+
+
+def _approvals_key(user_id: int) -> str:
+    return f"peerpath:nav-approvals:{user_id}"
+
+
+def approvals_waiting(user: Any) -> int:
+    """Learning-time requests waiting for the user's decision, for the navigation badge;
+    cached briefly like the roles (the queue itself always reads fresh data)."""
+    if not (user.is_authenticated and user.is_active):
+        return 0
+    count = cache.get(_approvals_key(user.pk))
+    if count is None:
+        count = schedule.pending_count_for(user)
+        cache.set(_approvals_key(user.pk), count, APPROVALS_SECONDS)
+    return int(count)
+
+
+def forget_approvals_waiting(user_id: int) -> None:
+    """After a decision the badge shows the new count at once."""
+    cache.delete(_approvals_key(user_id))

@@ -12,8 +12,9 @@ import random
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -37,7 +38,9 @@ from peerpath.learning.models import (
 )
 from peerpath.lrs import recording
 from peerpath.people import services as people
-from peerpath.people.models import ExpertReviewer, JobRole, User
+from peerpath.people.models import ExpertReviewer, JobRole, Team, User
+from peerpath.schedule import services as schedule
+from peerpath.schedule.models import Shift, ShiftSource
 from peerpath.skills import services as skills
 from peerpath.skills.models import Skill
 
@@ -563,6 +566,7 @@ def load_demo(*, progress: Progress | None = None) -> None:
     _load_progress(rng, modules)
     _load_quality_signals(rng)
     _load_assignments(rng, roles["Support Agent"], team_owner["contact-centre"], password_hash)
+    _load_learning_time()
     recording.record_history(
         _history(list(ModuleProgress.objects.select_related("user", "module").order_by("pk")))
     )
@@ -964,3 +968,134 @@ def _curate_core(modules: list[Module]) -> None:
         module=waiting,
         reason="Saved me on every release day — worth making core.",
     )
+
+
+# Learning time in the contact centre (times in London, the team's zone).
+CENTRE_ZONE = ZoneInfo("Europe/London")
+EARLY, LATE, BILLING = (time(8), time(16)), (time(12), time(20)), (time(9), time(17))
+SHIFT_WEEKS = 4
+DEMO_SLOT = (time(14), time(14, 30))
+# Other agents' approved blocks that make the team's week look lived in, inside their
+# shifts: (index among the agents off the billing queue — even ones work early, odd ones
+# late — weekdays after the demo day, start).
+OTHER_BLOCKS = [(1, 0, time(16, 30)), (2, 1, time(13, 30)), (4, 1, time(9)), (5, 2, time(15))]
+
+
+def demo_learning_day(today: date) -> date:
+    """The day of the demo's learning blocks: the first weekday two days or more ahead."""
+    day = today + timedelta(days=2)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _local(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=CENTRE_ZONE)
+
+
+def _load_learning_time() -> None:
+    """The contact centre runs learning time on shifts: Nora's policy approves up to an hour
+    a week at once, four agents staff the billing queue (at least three on duty) and the
+    whole team keeps 22 people on the phones.
+
+    Sam's half hour during his billing shift is approved at once; a billing colleague asking
+    for the same slot waits for Nora with the shortfall and nearby slots that would work;
+    another agent's 90 minutes (over the weekly allowance) waits for one click. Sam's
+    calendar feed is on, so his block is in his calendar.
+    """
+    nora = User.objects.get(email=DEMO_ACCOUNTS["manager"])
+    sam = User.objects.get(email=DEMO_ACCOUNTS["employee (agent)"])
+    team = Team.objects.get(members=sam)
+    schedule.set_team_policy(
+        actor=nora,
+        team=team,
+        auto_approve_minutes_per_week=60,
+        monthly_budget_minutes=240,
+        notice_hours=2,
+        require_within_shift=True,
+        coverage_interval_minutes=15,
+        time_zone=CENTRE_ZONE.key,
+    )
+    for weekday in range(5):
+        schedule.add_coverage_requirement(
+            actor=nora,
+            team=team,
+            weekday=weekday,
+            start_time=time(9),
+            end_time=time(18),
+            minimum_on_duty=22,
+        )
+        schedule.add_coverage_requirement(
+            actor=nora,
+            team=team,
+            queue="billing",
+            weekday=weekday,
+            start_time=BILLING[0],
+            end_time=BILLING[1],
+            minimum_on_duty=3,
+        )
+    agents = list(User.objects.filter(team=team, is_active=True).exclude(pk=nora.pk).order_by("pk"))
+    billing = [sam, *[a for a in agents if a.pk != sam.pk and a.job_title == "Support Agent"][:3]]
+    # Support agents first, so the demo's requests come from agents rather than team leads.
+    general = sorted(
+        (a for a in agents if a not in billing),
+        key=lambda a: (a.job_title != "Support Agent", a.pk),
+    )
+    today = timezone.now().astimezone(CENTRE_ZONE).date()
+    monday = today - timedelta(days=today.weekday())
+    now = timezone.now()
+    shifts = []
+    for offset in range(SHIFT_WEEKS * 7):
+        day = monday + timedelta(days=offset)
+        if day.weekday() >= 5:
+            continue
+        rota = [(a, BILLING, "billing") for a in billing] + [
+            (a, EARLY if i % 2 == 0 else LATE, "") for i, a in enumerate(general)
+        ]
+        shifts += [
+            Shift(
+                person=agent,
+                team=team,
+                starts_at=_local(day, hours[0]),
+                ends_at=_local(day, hours[1]),
+                queue=queue,
+                source=ShiftSource.CSV,
+                imported_at=now,
+            )
+            for agent, hours, queue in rota
+        ]
+    Shift.objects.bulk_create(shifts)
+
+    day = demo_learning_day(today)
+    onboarding = LearningPath.objects.get(title=ONBOARDING_PATH)
+    essentials = LearningPath.objects.get(title="Contact Centre essentials")
+    schedule.request_learning_time(
+        person=sam,
+        starts_at=_local(day, DEMO_SLOT[0]),
+        ends_at=_local(day, DEMO_SLOT[1]),
+        path=onboarding,
+        note="Next step of my onboarding path.",
+    )
+    schedule.request_learning_time(
+        person=billing[1],
+        starts_at=_local(day, DEMO_SLOT[0]),
+        ends_at=_local(day, DEMO_SLOT[1]),
+        note="Refund rules refresher before the release.",
+    )
+    next_day = demo_learning_day(day - timedelta(days=1))
+    schedule.request_learning_time(
+        person=general[0],
+        starts_at=_local(next_day, time(10)),
+        ends_at=_local(next_day, time(11, 30)),
+        path=essentials,
+        note="Working through the harder-conversations section in one go.",
+    )
+    for index, days_on, start in OTHER_BLOCKS:
+        on = day
+        for _ in range(days_on):
+            on = demo_learning_day(on - timedelta(days=1))
+        begins = _local(on, start)
+        schedule.request_learning_time(
+            person=general[index], starts_at=begins, ends_at=begins + timedelta(minutes=30)
+        )
+    schedule.create_calendar_feed(person=sam)
