@@ -5,12 +5,14 @@ Each read costs a fixed number of queries, whatever the number of people or requ
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from peerpath.core import permissions
@@ -20,7 +22,9 @@ from peerpath.people import selectors as people
 from peerpath.schedule import coverage
 from peerpath.schedule.models import (
     ApprovalDelegation,
+    CalendarFeed,
     LearningTimeRequest,
+    LearningTimeSeries,
     RequestStatus,
     Shift,
     TeamPolicy,
@@ -34,6 +38,42 @@ if TYPE_CHECKING:
 HOLDING = (RequestStatus.PENDING, RequestStatus.APPROVED)
 # The widest offset from UTC of any zone: a window in UTC that holds a local day anywhere.
 ANY_ZONE = timedelta(hours=14)
+
+
+def get_request_for_user(
+    user: User, public_id: uuid.UUID, *, decide: bool = False
+) -> LearningTimeRequest:
+    """The request if the user may see it (their own, or one they may decide); else 404.
+
+    ``decide`` asks for the right to approve or decline it: 403 when only seen.
+    """
+    found = (
+        LearningTimeRequest.objects.select_related(
+            "person", "person__manager", "team", "module", "path", "series", "decided_by"
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such request.")
+    may_decide = permissions.can_decide_learning_time(user, found.person)
+    if found.person_id != user.pk and not may_decide:
+        raise Http404("No such request.")
+    if decide:
+        permissions.require(may_decide, "Only the person’s approvers decide this request.")
+    return found
+
+
+def get_series_for_user(user: User, public_id: uuid.UUID) -> LearningTimeSeries:
+    """A series is its person's own: anyone else gets a 404."""
+    found = LearningTimeSeries.objects.filter(public_id=public_id, person=user).first()
+    if found is None:
+        raise Http404("No such series.")
+    return found
+
+
+def calendar_feed_of(user: User) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(person=user).first()
 
 
 def month_bounds(zone: zoneinfo.ZoneInfo, month: date) -> tuple[datetime, datetime]:

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,9 +36,7 @@ from peerpath.schedule.forms import (
     RequestForm,
 )
 from peerpath.schedule.models import (
-    CalendarFeed,
     LearningTimeRequest,
-    LearningTimeSeries,
     RequestStatus,
 )
 
@@ -70,42 +67,6 @@ def _add_errors(form: forms.BaseForm, exc: ValidationError, renames: dict[str, s
 
 def _require_requester(request: AuthedRequest) -> None:
     permissions.require(permissions.can_request_learning_time(request.user))
-
-
-def _request_for_user(
-    request: AuthedRequest, public_id: uuid.UUID, *, decide: bool = False
-) -> LearningTimeRequest:
-    """The request if the user may see it (their own, or one they may decide); else 404.
-
-    ``decide`` asks for the right to approve or decline it: 403 when only seen.
-    """
-    found = (
-        LearningTimeRequest.objects.select_related(
-            "person", "person__manager", "team", "module", "path", "series", "decided_by"
-        )
-        .filter(public_id=public_id)
-        .first()
-    )
-    if found is None:
-        raise Http404("No such request.")
-    may_decide = permissions.can_decide_learning_time(request.user, found.person)
-    if found.person_id != request.user.pk and not may_decide:
-        raise Http404("No such request.")
-    if decide:
-        permissions.require(may_decide, "Only the person’s approvers decide this request.")
-    return found
-
-
-def _series_for_user(request: AuthedRequest, public_id: uuid.UUID) -> LearningTimeSeries:
-    """A series is its person's own: anyone else gets a 404."""
-    found = LearningTimeSeries.objects.filter(public_id=public_id, person=request.user).first()
-    if found is None:
-        raise Http404("No such series.")
-    return found
-
-
-def _feed_of(user: User) -> CalendarFeed | None:
-    return CalendarFeed.objects.filter(person=user).first()
 
 
 # --- Slots kept on a request -------------------------------------------------------------
@@ -191,7 +152,7 @@ def _render_mine(request: AuthedRequest, *, feed_url: str = "") -> HttpResponse:
             "past": past if past.object_list else None,
             "cancellable": {r.pk for r in upcoming if _cancellable(r, now)},
             "done_modules": {m for m, p in progress.items() if p.status == "completed"},
-            "feed": _feed_of(user),
+            "feed": selectors.calendar_feed_of(user),
             "feed_url": feed_url,
         },
     )
@@ -274,7 +235,7 @@ def request_new(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 def request_detail(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
-    r = _with_slots([_request_for_user(request, public_id)])[0]
+    r = _with_slots([selectors.get_request_for_user(request.user, public_id)])[0]
     is_own = r.person_id == request.user.pk
     return render(
         request,
@@ -291,14 +252,14 @@ def request_detail(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse
             "can_decide": not is_own
             and r.status == RequestStatus.PENDING
             and permissions.can_decide_learning_time(request.user, r.person),
-            "has_feed": is_own and _feed_of(request.user) is not None,
+            "has_feed": is_own and selectors.calendar_feed_of(request.user) is not None,
         },
     )
 
 
 @require_POST
 def request_cancel(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
-    r = _request_for_user(request, public_id)
+    r = selectors.get_request_for_user(request.user, public_id)
     try:
         services.cancel_request(actor=request.user, request=r)
     except ValidationError as exc:
@@ -311,7 +272,7 @@ def request_cancel(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse
 @require_POST
 def request_move(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
     """Take one of the alternative slots offered for a pending request, in one click."""
-    r = _request_for_user(request, public_id)
+    r = selectors.get_request_for_user(request.user, public_id)
     permissions.require(r.person_id == request.user.pk, "Only the person moves their request.")
     chosen = request.POST.get("starts_at", "")
     offered = _slots(r.alternatives) if r.status == RequestStatus.PENDING else []
@@ -321,16 +282,9 @@ def request_move(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
         return redirect("schedule:request_detail", public_id=r.public_id)
     try:
         # Cancelling and asking again are one step: a refused new slot keeps the old request.
-        with transaction.atomic():
-            services.cancel_request(actor=request.user, request=r)
-            moved = services.request_learning_time(
-                person=request.user,
-                starts_at=slot.starts_at,
-                ends_at=slot.ends_at,
-                module=r.module,
-                path=r.path,
-                note=r.note,
-            )
+        moved = services.move_request(
+            actor=request.user, request=r, starts_at=slot.starts_at, ends_at=slot.ends_at
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("schedule:request_detail", public_id=r.public_id)
@@ -339,7 +293,7 @@ def request_move(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 def series_detail(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
-    series = _series_for_user(request, public_id)
+    series = selectors.get_series_for_user(request.user, public_id)
     blocks = list(
         series.requests.select_related("module", "path", "series").order_by("starts_at", "pk")
     )
@@ -371,7 +325,7 @@ def series_detail(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 def series_cancel(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
-    series = _series_for_user(request, public_id)
+    series = selectors.get_series_for_user(request.user, public_id)
     try:
         services.cancel_series(actor=request.user, series=series)
     except ValidationError as exc:
@@ -473,7 +427,7 @@ def _when(r: LearningTimeRequest) -> str:
 
 @require_POST
 def approve(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
-    r = _request_for_user(request, public_id, decide=True)
+    r = selectors.get_request_for_user(request.user, public_id, decide=True)
     form = DecisionForm(request.POST)
     form.is_valid()
     try:
@@ -496,7 +450,7 @@ def _needs_accept(refused: ValidationError | None) -> bool:
 
 @require_POST
 def decline(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
-    r = _request_for_user(request, public_id, decide=True)
+    r = selectors.get_request_for_user(request.user, public_id, decide=True)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _decided(
