@@ -22,7 +22,9 @@ from peerpath.people import selectors as people
 from peerpath.schedule import coverage
 from peerpath.schedule.models import (
     ApprovalDelegation,
+    BlackoutWindow,
     CalendarFeed,
+    CoverageRequirement,
     LearningTimeRequest,
     LearningTimeSeries,
     RequestStatus,
@@ -70,6 +72,18 @@ def get_series_for_user(user: User, public_id: uuid.UUID) -> LearningTimeSeries:
     if found is None:
         raise Http404("No such series.")
     return found
+
+
+def blackouts_ahead(team: Team) -> QuerySet[BlackoutWindow]:
+    """Blackouts not yet over: the only ones that still refuse a request."""
+    return BlackoutWindow.objects.filter(team=team, ends_at__gt=timezone.now()).order_by(
+        "starts_at", "pk"
+    )
+
+
+def coverage_minimums(team: Team) -> QuerySet[CoverageRequirement]:
+    """The team's minimums, in the model's order (queue, weekday, start)."""
+    return CoverageRequirement.objects.filter(team=team)
 
 
 def calendar_feed_of(user: User) -> CalendarFeed | None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,26 +33,12 @@ from peerpath.schedule.forms import (
     ShiftImportForm,
 )
 from peerpath.schedule.models import (
-    BlackoutWindow,
-    CoverageRequirement,
     LearningTimeRequest,
     Shift,
 )
 
 if TYPE_CHECKING:
     from peerpath.people.models import Team, User
-
-
-def blackouts_ahead(team: Team) -> QuerySet[BlackoutWindow]:
-    """Blackouts not yet over: the only ones that still refuse a request."""
-    return BlackoutWindow.objects.filter(team=team, ends_at__gt=timezone.now()).order_by(
-        "starts_at", "pk"
-    )
-
-
-def coverage_minimums(team: Team) -> QuerySet[CoverageRequirement]:
-    """The team's minimums, in the model's order (queue, weekday, start)."""
-    return CoverageRequirement.objects.filter(team=team)
 
 
 def _team_for_manager(request: AuthedRequest, slug: str) -> Team:
@@ -238,11 +224,11 @@ def _render_settings(
             if policy
             else {"require_within_shift": team.works_shifts}
         )
-    blackouts = list(blackouts_ahead(team))
+    blackouts = list(selectors.blackouts_ahead(team))
     for b in blackouts:
         b.local_start = b.starts_at.astimezone(zone)  # type: ignore[attr-defined]
         b.local_end = b.ends_at.astimezone(zone)  # type: ignore[attr-defined]
-    requirements = list(coverage_minimums(team))
+    requirements = list(selectors.coverage_minimums(team))
     for c in requirements:
         c.weekday_label = WEEKDAYS[c.weekday] if c.weekday is not None else "Every day"  # type: ignore[attr-defined]
     interval = policy.coverage_interval_minutes if policy else 15
@@ -313,7 +299,7 @@ def blackout_add(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_POST
 def blackout_remove(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     team = _team_for_manager(request, slug)
-    found = blackouts_ahead(team).filter(pk=pk).first()
+    found = selectors.blackouts_ahead(team).filter(pk=pk).first()
     if found is None:
         raise Http404("No such blackout.")
     services.remove_blackout(actor=request.user, blackout=found)
@@ -339,7 +325,7 @@ def coverage_add(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_POST
 def coverage_remove(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     team = _team_for_manager(request, slug)
-    found = coverage_minimums(team).filter(pk=pk).first()
+    found = selectors.coverage_minimums(team).filter(pk=pk).first()
     if found is None:
         raise Http404("No such coverage minimum.")
     services.remove_coverage_requirement(actor=request.user, requirement=found)

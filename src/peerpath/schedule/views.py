@@ -27,7 +27,7 @@ from peerpath.core.pagination import paginate
 from peerpath.core.zones import zone_named
 from peerpath.learning import selectors as learning
 from peerpath.people import selectors as people
-from peerpath.schedule import calendar, links, selectors, services, team_views
+from peerpath.schedule import calendar, links, selectors, services
 from peerpath.schedule.coverage import IntervalCover
 from peerpath.schedule.forms import (
     BulkApproveForm,
@@ -129,8 +129,8 @@ def _rules_context(user: User) -> dict[str, Any]:
         "policy": policy,
         "used": used,
         "used_month": today,
-        "blackouts": list(team_views.blackouts_ahead(team)[:5]) if team else [],
-        "coverage_rules": bool(policy and team and team_views.coverage_minimums(team).exists()),
+        "blackouts": list(selectors.blackouts_ahead(team)[:5]) if team else [],
+        "coverage_rules": bool(policy and team and selectors.coverage_minimums(team).exists()),
     }
 
 
