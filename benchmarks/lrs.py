@@ -383,33 +383,45 @@ def _serve(env: dict[str, str], args: argparse.Namespace) -> Any:
     return running_server(env, log, workers=args.workers, threads=args.threads)
 
 
+def _measure_posts(
+    port: int,
+    headers: dict[str, str],
+    source: IndexSource,
+    args: argparse.Namespace,
+    result: Result,
+    *,
+    size: int,
+    batch: int,
+    requests: int,
+    warmup: int,
+) -> None:
+    """Time ``requests`` POSTs of ``batch`` statements after ``warmup`` untimed ones; record
+    and print the figure."""
+    load = {"total": args.statements, "batch": batch, "concurrency": args.post_concurrency}
+    if warmup:
+        post_load(port, headers, source, requests=warmup, **load)
+    sample = post_load(port, headers, source, requests=requests, **load)
+    result.ingests.append(Ingest(size, batch, sample))
+    print(f"  {_ingest_line(result.ingests[-1])}", flush=True)
+
+
 def measure_ingest(env: dict[str, str], args: argparse.Namespace, result: Result) -> None:
     """Ingest in batches of 500 at the current size (the 100,000-statement point)."""
     size = statement_count()
     headers = api_headers()
     with _serve(env, args) as port:
         source = IndexSource(next_index())
-        # Warm-up, untimed.
-        post_load(
+        _measure_posts(
             port,
             headers,
             source,
-            total=args.statements,
-            batch=500,
-            requests=4,
-            concurrency=args.post_concurrency,
-        )
-        sample = post_load(
-            port,
-            headers,
-            source,
-            total=args.statements,
+            args,
+            result,
+            size=size,
             batch=500,
             requests=args.batches,
-            concurrency=args.post_concurrency,
+            warmup=4,
         )
-    result.ingests.append(Ingest(size, 500, sample))
-    print(f"  {_ingest_line(result.ingests[-1])}", flush=True)
 
 
 def measure_full(env: dict[str, str], args: argparse.Namespace, result: Result) -> None:
@@ -464,39 +476,29 @@ def measure_full(env: dict[str, str], args: argparse.Namespace, result: Result) 
         result.calibration_rounds = [s.p95_ms for s in samples["calibration"]]
         source = IndexSource(next_index())
         print("  POSTing single statements…", flush=True)
-        # Warm-up, untimed.
-        post_load(
+        _measure_posts(
             port,
             headers,
             source,
-            total=args.statements,
-            batch=1,
-            requests=20,
-            concurrency=args.post_concurrency,
-        )
-        singles = post_load(
-            port,
-            headers,
-            source,
-            total=args.statements,
+            args,
+            result,
+            size=size,
             batch=1,
             requests=args.singles,
-            concurrency=args.post_concurrency,
+            warmup=20,
         )
-        result.ingests.append(Ingest(size, 1, singles))
-        print(f"  {_ingest_line(result.ingests[-1])}", flush=True)
         print("  POSTing batches of 500…", flush=True)
-        batches = post_load(
+        _measure_posts(
             port,
             headers,
             source,
-            total=args.statements,
+            args,
+            result,
+            size=size,
             batch=500,
             requests=args.batches,
-            concurrency=args.post_concurrency,
+            warmup=0,
         )
-        result.ingests.append(Ingest(size, 500, batches))
-        print(f"  {_ingest_line(result.ingests[-1])}", flush=True)
         _note_load(result, "end of the HTTP measurements")
 
 
