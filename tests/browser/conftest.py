@@ -27,6 +27,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """When a browser test fails, say where the page was and what it showed, and keep a
+    screenshot, so a failure on CI can be read without re-running it."""
+    outcome = yield
+    report = outcome.get_result()
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.when != "call" or not report.failed or page is None:
+        return
+    try:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shot = SCREENSHOTS / f"failed-{item.name}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        text = page.locator("body").inner_text(timeout=2_000)
+        report.sections.append(
+            (
+                "page at failure",
+                f"url: {page.url}\ntitle: {page.title()}\nscreenshot: {shot}\n\n{text[:1500]}",
+            )
+        )
+    except Exception as exc:  # diagnostics must never hide the failure itself
+        report.sections.append(("page at failure", f"could not capture the page: {exc}"))
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     executable = shutil.which("chromium") or shutil.which("chromium-browser")

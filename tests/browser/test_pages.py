@@ -139,6 +139,7 @@ def test_missing_page_is_friendly(org, sign_in, page, screenshot):
     assert response is not None
     assert response.status == 404
     expect(page.get_by_role("heading", name="We couldn’t find that page")).to_be_visible()
+    assert page.title().endswith(" · Peerpath")  # every page names itself, then the site
     screenshot("404")
 
 
@@ -149,6 +150,7 @@ def test_phone_layout_keeps_navigation_reachable(org, sign_in, page, screenshot)
     expect(
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Learn", exact=True)
     ).to_be_visible()
+    assert page.title() == "Home · Peerpath"
     screenshot("home-phone")
 
 
@@ -164,6 +166,7 @@ def test_author_revises_a_published_module_and_reads_its_history(org, sign_in, p
     expect(page.get_by_text("14 days.")).to_be_visible()  # learners still see version 1
     expect(page.get_by_text("You have unpublished changes")).to_be_visible()
     page.get_by_role("link", name="Review and publish them").click()
+    expect(page.get_by_role("heading", name="Edit module")).to_be_visible()
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("30 days, from delivery.")).to_be_visible()
     page.get_by_role("link", name="History").click()
