@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "peerpath.curation",
     "peerpath.lrs",
     "peerpath.schedule",
+    "peerpath.recognition",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("peerpath.curation.urls")),
     path("create/", include("peerpath.content.urls")),
     path("time/", include("peerpath.schedule.urls")),
+    path("", include("peerpath.recognition.urls")),
     path("xapi/", include("peerpath.lrs.urls")),
     path("", include("peerpath.lrs.admin_urls")),
     path("accounts/", include("allauth.urls")),

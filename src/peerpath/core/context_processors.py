@@ -32,6 +32,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                 section = "assignments"
         elif match.namespace == "schedule":
             section = "time"
+        elif match.namespace == "recognition":
+            section = "recognition"
         elif match.namespace == "people":
             section = "admin" if (match.url_name or "").startswith("admin") else "profile"
     links = permissions.navigation(user)

@@ -109,6 +109,80 @@ class PeopleChanged:
     person_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class ReviewDecided:
+    """An expert reviewer approved a module version or sent it back for changes."""
+
+    review_id: int
+    module_id: int
+    module_public_id: str
+    module_title: str
+    reviewer_id: int
+    approved: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ModuleCurated:
+    """A module became Curated (a reviewer approved a version of a module not curated
+    before); ``owner_id`` is its author."""
+
+    module_id: int
+    module_public_id: str
+    module_title: str
+    owner_id: int
+    reviewer_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CertificationEarned:
+    """Someone earned (or renewed) a certification. Identities travel with the event so
+    the learning record and feeds need no lookups back into recognition."""
+
+    award_id: int
+    award_public_id: str
+    certification_public_id: str
+    certification_name: str
+    holder_id: int
+    holder_public_id: str
+    holder_name: str
+    at: datetime
+    expires_at: datetime | None
+    renewal: bool = False
+
+
+@dataclass(frozen=True)
+class CertificationRevoked:
+    """An admin revoked a certification award."""
+
+    award_id: int
+    holder_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class BadgeEarned:
+    """Someone earned a badge."""
+
+    award_id: int
+    badge_slug: str
+    badge_name: str
+    person_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class KudosGiven:
+    """A colleague thanked someone with a short message."""
+
+    kudos_id: int
+    giver_id: int
+    recipient_id: int
+    message: str
+    at: datetime
+
+
 def subscribe(event_type: type[E], handler: Callable[[E], None]) -> None:
     if handler not in _handlers[event_type]:
         _handlers[event_type].append(handler)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from peerpath.content.models import LearningPath, Module
     from peerpath.learning.models import Assignment, LearningGoal
     from peerpath.people.models import Team, User
+    from peerpath.recognition.models import Certification, CertificationAward
 
     Actor = User | AnonymousUser
 
@@ -323,3 +324,84 @@ def can_decide_learning_time(user: Actor, person: User) -> bool:
 def can_delegate_approvals(user: Actor) -> bool:
     """Managers hand their learning-time decisions to a colleague while away."""
     return is_manager(user)
+
+
+# --- Recognition -----------------------------------------------------------------------
+
+
+def can_manage_certifications(user: Actor) -> bool:
+    """Define, retire, award by hand and revoke certifications: learning admins."""
+    return is_learning_admin(user)
+
+
+def can_sign_off_certification(user: Actor, candidate: User, certification: Certification) -> bool:
+    """Sign off a certification's practical part: for a manager sign-off, the
+    candidate's managers up the line; for an observed assessment, expert reviewers of one
+    of its skills; learning admins for either. Never one's own."""
+    if not _active(user) or user.pk == candidate.pk:
+        return False
+    if is_learning_admin(user):
+        return True
+    if certification.sign_off == "manager":
+        return people.is_above_in_line(user, candidate)  # type: ignore[arg-type]
+    if certification.sign_off == "expert":
+        skill_ids = set(certification.skills.values_list("pk", flat=True))
+        return bool(skill_ids & people.reviewer_skill_ids(user))  # type: ignore[arg-type]
+    return False
+
+
+def can_view_award(user: Actor, award: CertificationAward) -> bool:
+    """The full certificate (and its PDF): the holder, their managers up the line and
+    learning admins. Anyone may check a certificate on its public verification page."""
+    if not _active(user):
+        return False
+    return (
+        user.pk == award.holder_id
+        or is_learning_admin(user)
+        or people.is_above_in_line(user, award.holder)  # type: ignore[arg-type]
+    )
+
+
+def can_manage_signing_keys(user: Actor) -> bool:
+    """Rotate the keys credentials are signed with: system admins."""
+    return is_system_admin(user)
+
+
+def can_give_kudos(user: Actor, recipient: User) -> bool:
+    """Any active colleague may thank another active colleague; not themselves."""
+    return _active(user) and recipient.is_active and user.pk != recipient.pk
+
+
+def can_hide_kudos(user: Actor) -> bool:
+    return is_learning_admin(user)
+
+
+def can_manage_badges(user: Actor) -> bool:
+    return is_learning_admin(user)
+
+
+def can_reverse_points(user: Actor) -> bool:
+    """Reverse points with a reason (gaming, mistakes): learning admins."""
+    return is_learning_admin(user)
+
+
+def can_view_points_of(user: Actor, person: User) -> bool:
+    """The points ledger of a person: themselves, their managers and learning admins.
+    Totals, levels and badges show on profiles to whoever may see the profile."""
+    if not _active(user):
+        return False
+    return (
+        user.pk == person.pk or is_learning_admin(user) or people.is_above_in_line(user, person)  # type: ignore[arg-type]
+    )
+
+
+def can_record_away(user: Actor, person: User) -> bool:
+    """Time away that pauses a streak: the person, their managers and learning admins."""
+    return can_view_points_of(user, person)
+
+
+def can_switch_team_leaderboard(user: Actor, team: Team) -> bool:
+    """Managers of a team's people, and learning admins, switch its leaderboards off."""
+    if is_learning_admin(user):
+        return True
+    return _active(user) and people.manages_team(user, team)  # type: ignore[arg-type]

@@ -177,7 +177,23 @@ def review_request_changes(*, reviewer: User, review: Review, body: str) -> Revi
     review.status = ReviewStatus.CHANGES_REQUESTED
     review.save(update_fields=["status", "updated_at"])
     _note(review, reviewer, CommentKind.CHANGES, body)
+    _announce_decision(review, reviewer, approved=False)
     return review
+
+
+def _announce_decision(review: Review, reviewer: User, *, approved: bool) -> None:
+    module = review.module
+    events.publish(
+        events.ReviewDecided(
+            review_id=review.pk,
+            module_id=module.pk,
+            module_public_id=str(module.public_id),
+            module_title=module.title,
+            reviewer_id=reviewer.pk,
+            approved=approved,
+            at=timezone.now(),
+        )
+    )
 
 
 def default_review_by(today: date) -> date:
@@ -215,6 +231,7 @@ def review_approve(
     The approval holds until ``review_by`` (by default a configured number of months).
     """
     review = _decide(review, reviewer)
+    was_curated = content.module_is_curated(review.module_id)
     _set_term(review.module_id, reviewer, review_by)
     content_services.module_adopt_version(
         actor=reviewer, module=review.module, version=review.version
@@ -224,6 +241,19 @@ def review_approve(
     review.decided_at = timezone.now()
     review.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     _note(review, reviewer, CommentKind.APPROVAL, body)
+    _announce_decision(review, reviewer, approved=True)
+    if not was_curated:
+        module = review.module
+        events.publish(
+            events.ModuleCurated(
+                module_id=module.pk,
+                module_public_id=str(module.public_id),
+                module_title=module.title,
+                owner_id=module.owner_id,
+                reviewer_id=reviewer.pk,
+                at=review.decided_at,
+            )
+        )
     return review
 
 

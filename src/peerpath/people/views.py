@@ -21,6 +21,7 @@ from peerpath.learning import selectors as learning
 from peerpath.people import org_csv, selectors, services
 from peerpath.people.forms import NameForm, OrgImportForm, PersonAdminForm, ProfileForm, TeamForm
 from peerpath.people.models import User
+from peerpath.recognition import selectors as recognition
 
 
 def get_person_for_user(user: User, public_id: str) -> User:
@@ -50,6 +51,7 @@ def profile(request: AuthedRequest, public_id: str) -> HttpResponse:
             "recent": learning.progress_completed(person)[:5],
             "authored": content.modules_by_owner(person).filter(status="published")[:6],
             "reports": selectors.people_active().filter(manager=person).select_related("team")[:12],
+            "recognition": recognition.profile_recognition(request.user, person),
         },
     )
 
