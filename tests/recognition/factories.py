@@ -25,4 +25,5 @@ class BadgeDefinitionFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Badge {n}")
     description = "Completed a first module."
     rule = BadgeRule.MODULES_COMPLETED
-    threshold = factory.Sequence(lambda n: n + 1)
+    # Clear of the default badges' thresholds (seeded by migration 0002_default_badges).
+    threshold = factory.Sequence(lambda n: 100_000 + n)

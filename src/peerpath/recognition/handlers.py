@@ -13,4 +13,14 @@ def subscribe_all() -> None:
     # Certifications
     # Credentials
     # Points, badges, streaks
+    from peerpath.core import events
+    from peerpath.recognition import rewards
+
+    events.subscribe(events.LearningRecorded, rewards.on_learning_recorded)
+    events.subscribe(events.PathCompleted, rewards.on_path_completed)
+    events.subscribe(events.ModulePublished, rewards.on_module_published)
+    events.subscribe(events.ModuleCurated, rewards.on_module_curated)
+    events.subscribe(events.ReviewDecided, rewards.on_review_decided)
+    events.subscribe(events.CertificationEarned, rewards.on_certification_earned)
+    events.subscribe(events.KudosGiven, rewards.on_kudos_given)
     # Leaderboards and kudos
