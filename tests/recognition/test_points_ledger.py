@@ -83,8 +83,10 @@ def test_the_cap_counts_the_persons_own_calendar_day():
     late = award(person, "m:late", action=PointAction.MODULE_PUBLISHED, at=thursday)
     next_day = award(person, "m:next", action=PointAction.MODULE_PUBLISHED, at=friday)
 
-    assert late is not None and late.points == 0
-    assert next_day is not None and next_day.points == 25
+    assert late is not None
+    assert late.points == 0
+    assert next_day is not None
+    assert next_day.points == 25
 
 
 def test_the_cap_resets_the_next_day():
@@ -92,7 +94,8 @@ def test_the_cap_resets_the_next_day():
     for n in range(4):
         award(person, f"m:{n}", action=PointAction.MODULE_PUBLISHED)
     tomorrow = award(person, "m:t", action=PointAction.MODULE_PUBLISHED, at=AT + timedelta(days=1))
-    assert tomorrow is not None and tomorrow.points == 25
+    assert tomorrow is not None
+    assert tomorrow.points == 25
 
 
 def test_acting_on_ones_own_work_earns_no_points_but_is_traceable():
@@ -100,7 +103,8 @@ def test_acting_on_ones_own_work_earns_no_points_but_is_traceable():
 
     entry = award(person, "module:own", action=PointAction.MODULE_CURATED, counterpart=person)
 
-    assert entry is not None and entry.points == 0
+    assert entry is not None
+    assert entry.points == 0
     assert "your own" in entry.description
     assert balance(person).total == 0
     assert not PointTally.objects.filter(person=person).exists()
@@ -109,7 +113,8 @@ def test_acting_on_ones_own_work_earns_no_points_but_is_traceable():
 def test_a_colleague_as_counterpart_is_paid_and_kept():
     person, giver = UserFactory(), UserFactory()
     entry = award(person, "kudos:1", action=PointAction.KUDOS_RECEIVED, counterpart=giver)
-    assert entry is not None and (entry.points, entry.counterpart_id) == (5, giver.pk)
+    assert entry is not None
+    assert (entry.points, entry.counterpart_id) == (5, giver.pk)
 
 
 def test_unknown_actions_and_naive_times_are_refused():
@@ -188,7 +193,8 @@ def test_recompute_repairs_a_drifted_balance():
 
     result = points.points_recompute(person)
 
-    assert result.changed and result.previous_total == 7
+    assert result.changed
+    assert result.previous_total == 7
     assert (balance(person).total, balance(person).level) == (100, 2)
 
 
@@ -204,13 +210,16 @@ def test_levels_follow_the_named_thresholds(total, number, name):
 def test_level_progress_says_how_far_to_the_next_level():
     progress = points.level_progress(175)
     assert progress.level.name == "Explorer"
-    assert progress.next is not None and progress.next.name == "Contributor"
+    assert progress.next is not None
+    assert progress.next.name == "Contributor"
     assert (progress.points_to_next, progress.percent) == (75, 50)
     top = points.level_progress(20_000)
-    assert top.next is None and top.percent == 100
+    assert top.next is None
+    assert top.percent == 100
 
 
 def test_levels_rise_strictly():
     thresholds = [lv.threshold for lv in points.LEVELS]
-    assert thresholds == sorted(set(thresholds)) and thresholds[0] == 0
+    assert thresholds == sorted(set(thresholds))
+    assert thresholds[0] == 0
     assert [lv.number for lv in points.LEVELS] == list(range(1, len(points.LEVELS) + 1))
