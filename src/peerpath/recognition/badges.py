@@ -159,15 +159,17 @@ def badge_standings(person: User) -> tuple[list[BadgeStanding], list[BadgeStandi
     return earned, to_earn
 
 
-def badges_for_gallery() -> QuerySet[BadgeDefinition]:
-    """Active badges with how many people hold each."""
-    return BadgeDefinition.objects.filter(is_active=True).annotate(holders=Count("awards"))
-
-
 def badges_for_admin() -> QuerySet[BadgeDefinition]:
+    """Every badge, active first, with how many people hold each."""
     return BadgeDefinition.objects.annotate(holders=Count("awards")).order_by(
         "-is_active", "rule", "threshold"
     )
+
+
+def holder_counts() -> dict[int, int]:
+    """How many people hold each badge, by badge id, in one query."""
+    rows = BadgeAward.objects.values_list("badge_id").annotate(n=Count("pk"))
+    return dict(rows)
 
 
 def badge_by_slug(slug: str) -> BadgeDefinition | None:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from peerpath.core import permissions
@@ -115,6 +115,31 @@ def level_progress(total: int) -> LevelProgress:
     done = max(total - level.threshold, 0)
     percent = min(100, done * 100 // span)
     return LevelProgress(level, following, following.threshold - total, percent)
+
+
+# --- Reading the ledger ----------------------------------------------------------------
+
+
+def ledger_of(person: User) -> QuerySet[PointEntry]:
+    """The person's ledger, newest first, with who was involved and any reversal."""
+    return (
+        PointEntry.objects.filter(person=person)
+        .select_related("counterpart", "actor", "reversal", "reversal__actor", "reverses")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class EarningRule:
+    label: str
+    points: int
+    daily_cap: int | None
+
+
+def earning_rules() -> list[EarningRule]:
+    """What each action pays, for the page that explains points."""
+    labels = dict(PointAction.choices)
+    return [EarningRule(labels[a], r.points, r.daily_cap) for a, r in RULES.items()]
 
 
 # --- Writing the ledger ------------------------------------------------------------------
