@@ -27,3 +27,23 @@ class BadgeDefinitionFactory(factory.django.DjangoModelFactory):
     rule = BadgeRule.MODULES_COMPLETED
     # Clear of the default badges' thresholds (seeded by migration 0002_default_badges).
     threshold = factory.Sequence(lambda n: 100_000 + n)
+
+
+def seed_default_badges() -> None:
+    """Put back the default badges migration 0002 seeds: a transactional test (a browser
+    test) empties every table when it ends, and a reused test database keeps it so."""
+    import importlib
+
+    seeded = importlib.import_module("peerpath.recognition.migrations.0002_default_badges")
+    for slug, name, description, rule, threshold, colour, glyph in seeded.DEFAULT_BADGES:
+        BadgeDefinition.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "description": description,
+                "rule": rule,
+                "threshold": threshold,
+                "colour": colour,
+                "glyph": glyph,
+            },
+        )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -8,9 +9,15 @@ from django.utils import timezone
 
 from peerpath.recognition import badge_art, badges, points
 from peerpath.recognition.models import BadgeAward, BadgeDefinition, BadgeRule, PointAction
-from tests.recognition.factories import BadgeDefinitionFactory
+from tests.recognition.factories import BadgeDefinitionFactory, seed_default_badges
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _default_badges(db: None) -> None:
+    seed_default_badges()
+
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -27,14 +34,21 @@ def define(actor, **changes):
     return badges.badge_create(actor=actor, **{**fields, **changes})
 
 
-def test_the_default_badges_are_seeded():
-    slugs = set(BadgeDefinition.objects.values_list("slug", flat=True))
+def test_the_default_badges_seeded_by_the_migration_are_valid():
+    seeded = importlib.import_module("peerpath.recognition.migrations.0002_default_badges")
+    rows = {row[0]: row for row in seeded.DEFAULT_BADGES}
     assert {
         "first-module-shared",
         "curated-author",
         "five-week-streak",
         "helped-10-colleagues",
-    } <= slugs
+    } <= set(rows)
+    for _slug, _name, _description, rule, threshold, colour, glyph in rows.values():
+        assert rule in BadgeRule.values
+        assert threshold >= 1
+        assert badges.COLOUR.match(colour)
+        assert glyph in badges.GLYPHS
+    assert len({(r[3], r[4]) for r in rows.values()}) == len(rows)
     assert BadgeDefinition.objects.get(slug="five-week-streak").threshold == 5
 
 

@@ -25,8 +25,15 @@ from peerpath.recognition.models import (
     Streak,
 )
 from tests.factories import ModuleFactory, SkillFactory, UserFactory
+from tests.recognition.factories import seed_default_badges
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _default_badges(db: None) -> None:
+    seed_default_badges()
+
 
 QUESTIONS = """\
 ? Which port does HTTPS use?

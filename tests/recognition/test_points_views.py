@@ -17,8 +17,15 @@ from peerpath.recognition.models import (
     PointEntry,
 )
 from tests.factories import UserFactory
+from tests.recognition.factories import seed_default_badges
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _default_badges(db: None) -> None:
+    seed_default_badges()
+
 
 NOW = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)
 
@@ -251,7 +258,7 @@ def test_the_gallery_shows_earned_and_open_badges_in_bounded_queries(
         response = client.get(reverse("recognition:badges"))
     html = response.content.decode()
     assert "First steps" in html
-    assert "held by 6" in html
+    assert "Held by 6 people" in html
     assert "Five-week streak" in html
     assert "0 of 5 weeks in a row" in html
 

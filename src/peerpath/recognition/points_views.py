@@ -284,7 +284,7 @@ def badge_image(request: AuthedRequest, slug: str) -> HttpResponse:
     if badge is None:
         raise Http404("No such badge.")
     response = HttpResponse(badge_art.badge_svg(badge), content_type="image/svg+xml")
-    response["Cache-Control"] = "public, max-age=3600"
+    response["Cache-Control"] = "public, max-age=300"
     response["X-Content-Type-Options"] = "nosniff"
     # Opened on its own, the image can run nothing and load nothing.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
