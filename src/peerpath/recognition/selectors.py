@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from peerpath.core import permissions
+from peerpath.recognition import streaks
 from peerpath.recognition.models import (
     AwardStatus,
     BadgeAward,
@@ -77,7 +78,8 @@ def profile_recognition(viewer: User, person: User) -> ProfileRecognition:
     return ProfileRecognition(
         points=balance.total,
         level=balance.level,
-        streak_weeks=streak_of(person).current_weeks,
+        # A streak whose last active week is followed by a missed week shows as lapsed.
+        streak_weeks=streaks.streak_now(person).current,
         certifications=list(active_awards_of(person)[:20]),
         badges=badges[:PROFILE_BADGES],
         badge_count=len(badges) if len(badges) <= PROFILE_BADGES else badges_of(person).count(),
