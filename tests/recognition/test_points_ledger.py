@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from peerpath.recognition import points
 from peerpath.recognition.models import PointAction, PointBalance, PointEntry, PointTally
@@ -223,3 +225,33 @@ def test_levels_rise_strictly():
     assert thresholds == sorted(set(thresholds))
     assert thresholds[0] == 0
     assert [lv.number for lv in points.LEVELS] == list(range(1, len(points.LEVELS) + 1))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_awards_racing_each_other_never_pay_past_the_cap_or_twice():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises the transactions; PostgreSQL runs them together")
+    person = UserFactory()
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            # Each worker repeats one source, and all go past the cap of three a day.
+            award(person, f"module:{n % 5}", action=PointAction.MODULE_PUBLISHED)
+        except BaseException as exc:  # collected and reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=work, args=(n,)) for n in range(10)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+
+    assert errors == []
+    entries = PointEntry.objects.filter(person=person)
+    assert entries.count() == 5
+    assert sorted(entries.values_list("points", flat=True)) == [0, 0, 25, 25, 25]
+    assert balance(person).total == 75
+    assert set(PointTally.objects.filter(person=person).values_list("points", flat=True)) == {75}

@@ -145,7 +145,7 @@ def earning_rules() -> list[EarningRule]:
 # --- Writing the ledger ------------------------------------------------------------------
 
 
-def _lock_balance(person: User) -> PointBalance:
+def lock_balance(person: User) -> PointBalance:
     """Create the person's balance row if needed and lock it until the transaction ends.
 
     Call inside ``transaction.atomic``. Every ledger write for a person goes through this
@@ -206,7 +206,7 @@ def points_award(
         raise ValueError("Points take aware datetimes.")
     if not source_key or len(source_key) > 200:
         raise ValueError("A ledger entry needs a source key of at most 200 characters.")
-    balance = _lock_balance(person)
+    balance = lock_balance(person)
     if PointEntry.objects.filter(person=person, action=action, source_key=source_key).exists():
         return None
     rule = RULES[action]
@@ -258,7 +258,7 @@ def points_reverse(*, actor: User, entry: PointEntry, reason: str) -> PointEntry
     person = entry.person
     # Under the person's lock, a second reversal of the same entry waits and then sees
     # the first one (the one-to-one ``reverses`` column backs this up in the database).
-    balance = _lock_balance(person)
+    balance = lock_balance(person)
     reason = check_points_reverse(actor=actor, entry=entry, reason=reason)
     reversal = PointEntry.objects.create(
         person=person,
@@ -288,7 +288,7 @@ class Recomputed:
 @transaction.atomic
 def points_recompute(person: User) -> Recomputed:
     """Rebuild the person's total and level from the ledger (the source of truth)."""
-    balance = _lock_balance(person)
+    balance = lock_balance(person)
     previous = balance.total
     total = PointEntry.objects.filter(person=person).aggregate(total=Sum("points"))["total"] or 0
     balance.total = total

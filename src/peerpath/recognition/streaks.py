@@ -113,6 +113,9 @@ def _lock_streak(person: User) -> Streak:
 def streak_record_learning(*, person: User, at: datetime) -> Streak:
     """Count the week ``at`` falls in as active, extending or restarting the streak; pay
     the week's streak points when the streak is kept. Idempotent within a week."""
+    # Locks are always taken points first, then streak (as a completion's points and
+    # then its streak are): the other order could deadlock with a concurrent completion.
+    points.lock_balance(person)
     streak = _lock_streak(person)
     week = week_of(person, at)
     last = streak.last_active_week
