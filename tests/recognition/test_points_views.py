@@ -57,7 +57,7 @@ def test_my_recognition_shows_points_level_streak_badges_and_ledger(
         earn(org.member, n)
     client = client_for(org.member)
 
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("recognition:mine"))
 
     html = response.content.decode()
@@ -81,7 +81,7 @@ def test_my_recognition_query_count_does_not_grow_with_the_ledger(
     client.get(reverse("recognition:mine"))
     for n in range(1, 40):
         earn(org.member, n, action=PointAction.MODULE_PUBLISHED)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("recognition:mine")).status_code == 200
 
 
@@ -116,7 +116,7 @@ def test_the_ledger_pages_in_bounded_queries(org, client_for, django_assert_max_
     entry = PointEntry.objects.filter(person=org.member, points__gt=0).first()
     points.points_reverse(actor=org.admin, entry=entry, reason="Duplicate")
     client = client_for(org.admin)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(11):
         response = client.get(ledger_url(org.member) + "?page=2")
     assert response.status_code == 200
 
@@ -169,7 +169,7 @@ def test_managers_list_the_points_of_their_reporting_line(
 ):
     earn(org.deep, 1)
     client = client_for(org.manager)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("recognition:people"))
     html = response.content.decode()
     assert "Dara Deep" in html
@@ -254,7 +254,7 @@ def test_the_gallery_shows_earned_and_open_badges_in_bounded_queries(
     for n in range(5):
         earn(UserFactory(), n)
     client = client_for(org.member)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("recognition:badges"))
     html = response.content.decode()
     assert "First steps" in html
