@@ -255,3 +255,18 @@ def test_awards_racing_each_other_never_pay_past_the_cap_or_twice():
     assert sorted(entries.values_list("points", flat=True)) == [0, 0, 25, 25, 25]
     assert balance(person).total == 75
     assert set(PointTally.objects.filter(person=person).values_list("points", flat=True)) == {75}
+
+
+def test_the_cap_day_is_whole_across_a_daylight_saving_change():
+    """London's clocks go back on 25 October 2026: that day lasts 25 hours, all one day."""
+    person = UserFactory(time_zone="Europe/London")
+    first = datetime(2026, 10, 24, 23, 30, tzinfo=UTC)  # 00:30 BST on the 25th
+    last = datetime(2026, 10, 25, 23, 30, tzinfo=UTC)  # 23:30 GMT on the 25th
+    for n in range(2):
+        award(person, f"m:{n}", action=PointAction.MODULE_PUBLISHED, at=first)
+    award(person, "m:2", action=PointAction.MODULE_PUBLISHED, at=last)
+
+    capped = award(person, "m:3", action=PointAction.MODULE_PUBLISHED, at=last)
+
+    assert capped is not None
+    assert capped.points == 0

@@ -249,3 +249,29 @@ def test_a_streak_of_five_weeks_earns_its_badge(org, module, earned):
     assert streaks.streak_now(org.member, today=dt.date(2026, 12, 2)).current == 5
     assert [e.badge_slug for e in earned] == ["five-week-streak"]
     assert len(entries(org.member, PointAction.STREAK_WEEK)) == 4
+
+
+def test_progress_in_a_week_already_counted_is_cheap(
+    org, module, monkeypatch, django_assert_max_num_queries
+):
+    from peerpath.recognition import rewards
+
+    monkeypatch.setitem(events._handlers, events.LearningRecorded, [rewards.on_learning_recorded])
+
+    def progressed() -> events.LearningRecorded:
+        return events.LearningRecorded(
+            verb="progressed",
+            learner_public_id=str(org.member.public_id),
+            learner_name=org.member.display_name,
+            module_public_id=str(module.public_id),
+            module_title=module.title,
+            module_kind=module.kind,
+            at=timezone.now(),
+            progress=40,
+        )
+
+    events.publish(progressed())
+    with django_assert_max_num_queries(8):
+        events.publish(progressed())
+    assert Streak.objects.get(person=org.member).current_weeks == 1
+    assert entries(org.member) == []

@@ -20,7 +20,7 @@ def at(day: date, hour: int = 12) -> datetime:
 
 
 def learn(person, day: date, hour: int = 12) -> Streak:
-    return streaks.streak_record_learning(person=person, at=at(day, hour))
+    return streaks.streak_record_learning(person=person, at=at(day, hour)).streak
 
 
 def away(person, starts_on: date, ends_on: date) -> AwayPeriod:
@@ -40,8 +40,8 @@ def test_consecutive_weeks_grow_the_streak_on_any_day_of_the_week():
 def test_learning_twice_in_a_week_counts_the_week_once():
     person = UserFactory()
     learn(person, MONDAY)
-    streak = learn(person, MONDAY + timedelta(days=3))
-    assert streak.current_weeks == 1
+    again = streaks.streak_record_learning(person=person, at=at(MONDAY + timedelta(days=3)))
+    assert (again.streak.current_weeks, again.counted) == (1, False)
 
 
 def test_a_missed_week_breaks_the_streak_but_keeps_the_longest():
@@ -95,7 +95,8 @@ def test_weeks_follow_the_persons_time_zone():
     learn(person, MONDAY, hour=20)
     sunday_night = datetime(2026, 11, 16, 5, tzinfo=UTC)  # 21:00 Sunday 15 Nov in LA
 
-    streak = streaks.streak_record_learning(person=person, at=sunday_night)
+    update = streaks.streak_record_learning(person=person, at=sunday_night)
+    streak = update.streak
 
     assert streak.last_active_week == date(2026, 11, 9)
     assert streak.current_weeks == 2

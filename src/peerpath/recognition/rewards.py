@@ -37,8 +37,9 @@ def on_learning_recorded(event: events.LearningRecorded) -> None:
     person = people.person_by_public_id(event.learner_public_id)
     if person is None:
         return
+    entry = None
     if event.verb == "completed":
-        points.points_award(
+        entry = points.points_award(
             person=person,
             action=PointAction.MODULE_COMPLETED,
             source_key=f"module:{event.module_public_id}",
@@ -46,29 +47,32 @@ def on_learning_recorded(event: events.LearningRecorded) -> None:
             occurred_at=event.at,
         )
     elif event.verb == "passed":
-        points.points_award(
+        entry = points.points_award(
             person=person,
             action=PointAction.ASSESSMENT_PASSED,
             source_key=f"module:{event.module_public_id}",
             description=f"Passed the assessment in “{event.module_title}”",
             occurred_at=event.at,
         )
-    streaks.streak_record_learning(person=person, at=event.at)
-    badges.badges_evaluate(person)
+    update = streaks.streak_record_learning(person=person, at=event.at)
+    # Progress is reported often; badges need checking only when a count moved.
+    if entry is not None or update.counted:
+        badges.badges_evaluate(person)
 
 
 def on_path_completed(event: events.PathCompleted) -> None:
     person = people.person_by_public_id(event.learner_public_id)
     if person is None:
         return
-    points.points_award(
+    entry = points.points_award(
         person=person,
         action=PointAction.PATH_COMPLETED,
         source_key=f"path:{event.path_public_id}",
         description=f"Completed the path “{event.path_title}”",
         occurred_at=event.at,
     )
-    badges.badges_evaluate(person)
+    if entry is not None:
+        badges.badges_evaluate(person)
 
 
 def on_module_published(event: events.ModulePublished) -> None:
@@ -78,14 +82,15 @@ def on_module_published(event: events.ModulePublished) -> None:
     if version is None or version.number != 1 or person is None:
         return
     module = version.module
-    points.points_award(
+    entry = points.points_award(
         person=person,
         action=PointAction.MODULE_PUBLISHED,
         source_key=f"module:{module.public_id}",
         description=f"Shared the module “{version.title}”",
         occurred_at=version.published_at,
     )
-    badges.badges_evaluate(person)
+    if entry is not None:
+        badges.badges_evaluate(person)
 
 
 def on_module_curated(event: events.ModuleCurated) -> None:
@@ -94,7 +99,7 @@ def on_module_curated(event: events.ModuleCurated) -> None:
     owner = _person(event.owner_id)
     if owner is None:
         return
-    points.points_award(
+    entry = points.points_award(
         person=owner,
         action=PointAction.MODULE_CURATED,
         source_key=f"module:{event.module_public_id}",
@@ -102,7 +107,8 @@ def on_module_curated(event: events.ModuleCurated) -> None:
         occurred_at=event.at,
         counterpart=_person(event.reviewer_id),
     )
-    badges.badges_evaluate(owner)
+    if entry is not None:
+        badges.badges_evaluate(owner)
 
 
 def on_review_decided(event: events.ReviewDecided) -> None:
@@ -113,7 +119,7 @@ def on_review_decided(event: events.ReviewDecided) -> None:
     if reviewer is None:
         return
     verdict = "approved" if event.approved else "sent back with changes"
-    points.points_award(
+    entry = points.points_award(
         person=reviewer,
         action=PointAction.REVIEW_DONE,
         source_key=f"review:{event.review_id}",
@@ -121,7 +127,8 @@ def on_review_decided(event: events.ReviewDecided) -> None:
         occurred_at=event.at,
         counterpart=module.owner if module is not None else None,
     )
-    badges.badges_evaluate(reviewer)
+    if entry is not None:
+        badges.badges_evaluate(reviewer)
 
 
 def on_certification_earned(event: events.CertificationEarned) -> None:
@@ -129,14 +136,15 @@ def on_certification_earned(event: events.CertificationEarned) -> None:
     if holder is None:
         return
     what = "Renewed" if event.renewal else "Earned"
-    points.points_award(
+    entry = points.points_award(
         person=holder,
         action=PointAction.CERTIFICATION_EARNED,
         source_key=f"certification-award:{event.award_public_id}",
         description=f"{what} the certification “{event.certification_name}”",
         occurred_at=event.at,
     )
-    badges.badges_evaluate(holder)
+    if entry is not None:
+        badges.badges_evaluate(holder)
 
 
 def on_kudos_given(event: events.KudosGiven) -> None:
@@ -146,7 +154,7 @@ def on_kudos_given(event: events.KudosGiven) -> None:
     giver = _person(event.giver_id)
     if recipient is None:
         return
-    points.points_award(
+    entry = points.points_award(
         person=recipient,
         action=PointAction.KUDOS_RECEIVED,
         source_key=f"kudos:{event.kudos_id}",
@@ -154,4 +162,5 @@ def on_kudos_given(event: events.KudosGiven) -> None:
         occurred_at=event.at,
         counterpart=giver,
     )
-    badges.badges_evaluate(recipient)
+    if entry is not None:
+        badges.badges_evaluate(recipient)

@@ -109,8 +109,14 @@ def _lock_streak(person: User) -> Streak:
     return Streak.objects.select_for_update().get(person=person)
 
 
+@dataclass(frozen=True)
+class StreakUpdate:
+    streak: Streak
+    counted: bool  # this learning counted a week not counted before
+
+
 @transaction.atomic
-def streak_record_learning(*, person: User, at: datetime) -> Streak:
+def streak_record_learning(*, person: User, at: datetime) -> StreakUpdate:
     """Count the week ``at`` falls in as active, extending or restarting the streak; pay
     the week's streak points when the streak is kept. Idempotent within a week."""
     # Locks are always taken points first, then streak (as a completion's points and
@@ -120,7 +126,8 @@ def streak_record_learning(*, person: User, at: datetime) -> Streak:
     week = week_of(person, at)
     last = streak.last_active_week
     if last is not None and week <= last:
-        return streak  # this week already counted (or a late event for a past week)
+        # This week already counted (or a late event for a past week).
+        return StreakUpdate(streak, counted=False)
     if last is not None and _unbroken(person, last, week):
         streak.current_weeks += 1
     else:
@@ -136,7 +143,7 @@ def streak_record_learning(*, person: User, at: datetime) -> Streak:
             description=f"{streak.current_weeks}-week learning streak (week of {week:%d %b %Y})",
             occurred_at=at,
         )
-    return streak
+    return StreakUpdate(streak, counted=True)
 
 
 @dataclass(frozen=True)
