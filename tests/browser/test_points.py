@@ -68,6 +68,11 @@ def test_a_learner_sees_points_level_streak_and_badges(org, sign_in, page, scree
     assert axe() == []
     screenshot("recognition-mine-phone")
 
+    page.emulate_media(color_scheme="dark")
+    page.set_viewport_size({"width": 1280, "height": 860})
+    assert axe() == []
+    screenshot("recognition-mine-dark")
+
 
 def test_a_learner_records_time_away(org, sign_in, page, screenshot, axe):
     sign_in(org.member)
