@@ -7,10 +7,17 @@ a reward commits or rolls back with its cause.
 
 from __future__ import annotations
 
+from peerpath.core import events
+
 
 def subscribe_all() -> None:
     """Register every recognition reaction on the core event bus (idempotent)."""
     # Certifications
     # Credentials
+    from peerpath.recognition import credentials
+
+    events.subscribe(events.CertificationEarned, credentials.on_certification_earned)
+    events.subscribe(events.BadgeEarned, credentials.on_badge_earned)
+    events.subscribe(events.CertificationRevoked, credentials.on_certification_revoked)
     # Points, badges, streaks
     # Leaderboards and kudos
