@@ -1,10 +1,21 @@
-"""Factories for recognition: certifications and badge definitions."""
+"""Factories for recognition: certifications, badge definitions and their awards."""
 
 from __future__ import annotations
 
-import factory
+from datetime import timedelta
 
-from peerpath.recognition.models import BadgeDefinition, BadgeRule, Certification
+import factory
+from django.utils import timezone
+
+from peerpath.recognition.models import (
+    AwardMethod,
+    BadgeAward,
+    BadgeDefinition,
+    BadgeRule,
+    Certification,
+    CertificationAward,
+)
+from tests.factories import UserFactory
 
 
 class CertificationFactory(factory.django.DjangoModelFactory):
@@ -26,3 +37,27 @@ class BadgeDefinitionFactory(factory.django.DjangoModelFactory):
     description = "Completed a first module."
     rule = BadgeRule.MODULES_COMPLETED
     threshold = factory.Sequence(lambda n: n + 1)
+
+
+# --- Credentials -------------------------------------------------------------------------
+
+
+class CertificationAwardFactory(factory.django.DjangoModelFactory):
+    """An active award; publish ``CertificationEarned`` to have its credential issued."""
+
+    class Meta:
+        model = CertificationAward
+
+    certification = factory.SubFactory(CertificationFactory)
+    holder = factory.SubFactory(UserFactory)
+    method = AwardMethod.AUTOMATIC
+    awarded_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    expires_at = factory.LazyAttribute(lambda o: o.awarded_at + timedelta(days=365))
+
+
+class BadgeAwardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BadgeAward
+
+    badge = factory.SubFactory(BadgeDefinitionFactory)
+    person = factory.SubFactory(UserFactory)

@@ -151,7 +151,7 @@ def status_list(request: HttpRequest, list_number: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def verify_page(request: HttpRequest) -> HttpResponse:
     """Paste a credential or upload its file; the answer shows on the same page."""
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
     result = None
     status = 200
     if request.method == "POST":
@@ -293,7 +293,7 @@ def manage(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def revoke(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
     credential = credentials.get_credential_for_user(request.user, public_id, write=True)
-    form = RevokeForm(request.POST or None)
+    form = RevokeForm(request.POST) if request.method == "POST" else RevokeForm()
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -41,7 +41,7 @@ def decode(encoded: str) -> bytes:
         raise StatusListInvalid("The encoded list must be Multibase base64url (prefix u).")
     body = encoded[1:]
     try:
-        compressed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        compressed = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)
     except ValueError as exc:
         raise StatusListInvalid("The encoded list is not base64url.") from exc
     try:
@@ -51,6 +51,8 @@ def decode(encoded: str) -> bytes:
         raise StatusListInvalid("The encoded list is not GZIP-compressed.") from exc
     if len(bits) > MAX_DECODED_BYTES:
         raise StatusListInvalid("The encoded list is too large.")
+    if not bits:
+        raise StatusListInvalid("The encoded list is empty.")
     return bits
 
 
