@@ -93,7 +93,7 @@ def test_an_expired_credential_says_when_it_expired():
     result = verification.verify(credential.token)
 
     assert result.outcome == Outcome.EXPIRED
-    assert result.reasons == [f"It expired on {payload_of(credential.token)['validUntil']}."]
+    assert result.reasons == [f"It expired on {verification.human(credential.valid_until)}."]
 
 
 def test_a_credential_expires_when_its_validity_ends():

@@ -160,6 +160,7 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             status = 429
         elif form.is_valid():
             result = verification.verify(form.cleaned_data["token"])
+            form = VerifyForm()  # ready for the next one
         else:
             status = 400
     response = render(

@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -114,6 +114,12 @@ class Verification:
         return answer
 
 
+def human(moment: datetime) -> str:
+    """``1 March 2027, 09:30 UTC``: the same for every reader, wherever they are."""
+    utc = moment.astimezone(UTC)
+    return f"{utc.day} {utc:%B %Y, %H:%M} UTC"
+
+
 def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -208,17 +214,17 @@ def verify(token: str | bytes) -> Verification:
     valid_until = open_badges.parse_iso(payload.get("validUntil"))
     if valid_from is None or valid_from > now + LEEWAY:
         result.outcome = Outcome.MALFORMED
-        when = open_badges.iso(valid_from) if valid_from else "a date it does not give"
+        when = human(valid_from) if valid_from else "a date it does not give"
         result.reasons = [f"It only becomes valid on {when}."]
         return result
     if valid_until is not None and valid_until <= now - LEEWAY:
         result.outcome = Outcome.EXPIRED
-        result.reasons = [f"It expired on {open_badges.iso(valid_until)}."]
+        result.reasons = [f"It expired on {human(valid_until)}."]
         return result
     result.reasons = [
         f"Signed by {result.issuer_name or 'this issuer'} with a key published in its JWKS.",
         "Not revoked.",
-        f"Valid until {open_badges.iso(valid_until)}." if valid_until else "Does not expire.",
+        f"Valid until {human(valid_until)}." if valid_until else "Does not expire.",
     ]
     return result
 
@@ -290,6 +296,6 @@ def _revocation(payload: dict[str, Any], record: IssuedCredential | None) -> lis
     if index != record.status_index:
         return ["The credential's status entry does not match the issuer's record."]
     if record.revoked_at is not None:
-        when = open_badges.iso(record.revoked_at)
+        when = human(record.revoked_at)
         return [f"Revoked on {when}: {record.revoked_reason}"]
     return []
