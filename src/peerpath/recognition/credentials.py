@@ -16,6 +16,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from peerpath.people.models import User
 
 REASON_MAX = 500
+STATUS_LIST_CACHE_SECONDS = 60
 # Status indexes are drawn at random (the Bitstring Status List's advice, so an index
 # says nothing about when or to whom a credential was issued) from enough lists that
 # each stays at most about half full.
@@ -191,6 +193,8 @@ def credential_revoke(
         locked.revoked_at = timezone.now()
         locked.revoked_reason = reason
         locked.save(update_fields=["revoked_at", "revoked_reason"])
+        list_key = _status_list_cache_key(locked.status_index // status_list.LIST_SIZE)
+        transaction.on_commit(lambda: cache.delete(list_key))
     return locked
 
 
@@ -317,8 +321,19 @@ def status_list_document(list_number: int) -> dict[str, Any]:
     )
 
 
+def _status_list_cache_key(list_number: int) -> str:
+    return f"recognition:status-list:{list_number}"
+
+
 def status_list_token(list_number: int) -> str:
-    """The status list credential, signed as a VC-JWT like the credentials themselves."""
+    """The status list credential, signed as a VC-JWT like the credentials themselves.
+
+    Kept in the cache for a minute (verifiers fetch it often, and each copy is a
+    signature); a revocation clears it as it commits.
+    """
+    cached = cache.get(_status_list_cache_key(list_number))
+    if isinstance(cached, str):
+        return cached
     document = status_list_document(list_number)
     claims = {
         **document,
@@ -329,4 +344,5 @@ def status_list_token(list_number: int) -> str:
         "jti": document["id"],
     }
     token, _key = sign(claims)
+    cache.set(_status_list_cache_key(list_number), token, STATUS_LIST_CACHE_SECONDS)
     return token
