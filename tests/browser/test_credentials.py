@@ -53,6 +53,12 @@ def test_anyone_checks_a_pasted_or_uploaded_credential(org, page, screenshot, ax
     assert axe() == []
     screenshot("credential-verify-tampered")
 
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.get_by_label("Paste the credential").fill(credential.token)
+    page.get_by_role("button", name="Check credential").click()
+    expect(page.locator("[data-verdict]")).to_have_attribute("data-verdict", "valid")
+    screenshot("credential-verify-phone")
+
 
 def test_a_holder_downloads_their_credential_and_it_checks_out(org, sign_in, page, screenshot, axe):
     credential = earn_certification(

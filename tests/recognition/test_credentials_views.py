@@ -65,6 +65,11 @@ def test_the_jwks_is_public_and_readable_from_any_origin(issued):
     assert json.loads(response.content)["keys"][0]["kid"] == signing_keys.key_url(key.kid)
 
 
+def test_public_documents_answer_head_requests_too(issued):
+    assert Client().head("/.well-known/jwks.json").status_code == 200
+    assert Client().head("/credentials/status/0").status_code == 200
+
+
 def test_a_fresh_deployment_publishes_its_key_before_the_first_credential(db):
     assert len(published_jwks()["keys"]) == 1
 

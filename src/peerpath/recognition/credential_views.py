@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from peerpath.core import permissions
 from peerpath.core.pagination import paginate
@@ -83,7 +83,7 @@ def _throttled(request: HttpRequest) -> bool:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def jwks(request: HttpRequest) -> HttpResponse:
     """Every public key credentials were ever signed with (RFC 7517 JWK Set)."""
     keys.active_key()  # a fresh deployment publishes its key before the first credential
@@ -91,7 +91,7 @@ def jwks(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def key(request: HttpRequest, kid: str) -> HttpResponse:
     """What a credential's ``kid`` header dereferences to: one public JWK."""
     row = keys.key_by_kid(kid)
@@ -101,13 +101,13 @@ def key(request: HttpRequest, kid: str) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def issuer(request: HttpRequest) -> HttpResponse:
     return _public(_json(open_badges.issuer_profile_document(), content_type="application/ld+json"))
 
 
 @login_not_required
-@require_GET
+@require_safe
 def achievement(request: HttpRequest, kind: str, public_id: uuid.UUID) -> HttpResponse:
     document: dict[str, Any]
     if kind == CredentialKind.CERTIFICATION:
@@ -128,7 +128,7 @@ def achievement(request: HttpRequest, kind: str, public_id: uuid.UUID) -> HttpRe
 
 
 @login_not_required
-@require_GET
+@require_safe
 def status_list(request: HttpRequest, list_number: int) -> HttpResponse:
     """The Bitstring Status List credential, signed as a VC-JWT (``?format=json`` shows
     the credential itself, unsigned, for people to read)."""
