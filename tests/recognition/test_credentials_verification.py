@@ -10,6 +10,8 @@ import pytest
 import time_machine
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from joserfc import jws
 from joserfc.jwk import RSAKey
 
@@ -194,3 +196,21 @@ def test_the_json_answer_names_the_status_and_reasons():
     assert answer["valid"] is True
     assert answer["credential"]["name"] == "Agent"
     assert answer["credential"]["id"] == f"urn:uuid:{credential.public_id}"
+
+
+_B64URL = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.one_of(
+        st.text(max_size=300),
+        st.binary(max_size=300),
+        st.builds(lambda a, b, c: f"{a}.{b}.{c}", _B64URL, _B64URL, _B64URL),
+    )
+)
+def test_any_input_gets_an_answer_never_an_error(db, token):
+    result = verification.verify(token)
+
+    assert result.outcome in {Outcome.MALFORMED, Outcome.UNKNOWN_KEY, Outcome.TAMPERED}
+    assert result.reasons

@@ -116,8 +116,11 @@ def _issue(
             with transaction.atomic():
                 credential.save()
         except IntegrityError:
-            if IssuedCredential.objects.filter(**award_fields).exists():
-                raise
+            # Either the award got its credential meanwhile (keep that one) or the index
+            # was taken (draw another).
+            existing = IssuedCredential.objects.filter(**award_fields).first()
+            if existing is not None:
+                return existing
             continue
         return credential
     raise CredentialIssueFailed("No free status index found; try again.")
@@ -155,8 +158,8 @@ def credential_issue_for_badge(*, award: BadgeAward) -> IssuedCredential:
             {
                 "type": ["Evidence"],
                 "name": "Badge rule met",
-                "narrative": f"Peerpath recorded that {badge.description[:1].lower()}"
-                f"{badge.description[1:].rstrip('.')}.",
+                "narrative": f"Peerpath recorded that {badge.get_rule_display().lower()} "
+                f"reached {badge.threshold}.",
             }
         ],
         award_fields={"badge_award": award},
