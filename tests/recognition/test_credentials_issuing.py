@@ -294,3 +294,14 @@ def test_signing_key_helpers_agree_on_the_kid():
     assert signing_keys.kid_from_header(signing_keys.key_url(key.kid)) == key.kid
     assert signing_keys.kid_from_header(key.kid) == key.kid
     assert signing_keys.kid_from_header(42) is None
+
+
+def test_a_status_index_taken_meanwhile_is_drawn_again(monkeypatch):
+    first = earn_certification(CertificationAwardFactory())
+    draws = iter([first.status_index, first.status_index + 1])
+    monkeypatch.setattr(credentials, "_free_status_index", lambda: next(draws))
+
+    second = earn_certification(CertificationAwardFactory())
+
+    assert second.status_index == first.status_index + 1
+    assert IssuedCredential.objects.count() == 2
