@@ -41,6 +41,10 @@ def test_anyone_checks_a_pasted_or_uploaded_credential(org, page, screenshot, ax
     expect(verdict).to_contain_text("Mina Member")
     assert axe() == []
     screenshot("credential-verify-valid")
+    page.emulate_media(color_scheme="dark")
+    assert axe() == []
+    screenshot("credential-verify-valid-dark")
+    page.emulate_media(color_scheme="light")
 
     tampered = tmp_path / "certified-agent.jwt"
     tampered.write_text(change_one_character(credential.token, 1))
