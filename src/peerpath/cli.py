@@ -237,6 +237,31 @@ def cmd_lrs_key(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_credentials(args: argparse.Namespace) -> int:
+    """Rotate and list the keys Open Badges credentials are signed with."""
+    _setup()
+    from django.conf import settings
+
+    from peerpath.recognition import signing_keys
+
+    if args.action == "rotate-key":
+        key = signing_keys.signing_key_rotate()
+        print(f"New signing key {key.kid} is active.")
+        print("Earlier keys stay published, so credentials they signed still verify.")
+        print(f"  JWKS: {settings.BASE_URL}/.well-known/jwks.json")
+        return 0
+    keys = list(signing_keys.keys_with_usage())
+    if not keys:
+        print("No signing key yet: one is made when the first credential is issued.")
+    for key in keys:
+        state = f"retired {key.retired_at:%Y-%m-%d}" if key.retired_at else "active"
+        print(
+            f"{key.kid}  {key.algorithm}  created {key.created_at:%Y-%m-%d}  {state:<18} "
+            f"{key.credential_count} credential(s)"  # type: ignore[attr-defined]
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="peerpath", description=__doc__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -275,6 +300,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = lrs_sub.add_parser("revoke", help="deactivate a key")
     revoke.add_argument("key")
     lrs.set_defaults(func=cmd_lrs_key)
+    creds = sub.add_parser("credentials", help="manage the keys Open Badges credentials use")
+    creds_sub = creds.add_subparsers(dest="action", metavar="ACTION", required=True)
+    creds_sub.add_parser("rotate-key", help="make a new signing key; old ones stay published")
+    creds_sub.add_parser("list-keys", help="list signing keys and what each signed")
+    creds.set_defaults(func=cmd_credentials)
     return parser
 
 
@@ -286,6 +316,7 @@ OWN_COMMANDS = {
     "import-org",
     "export-org",
     "lrs-key",
+    "credentials",
     "-h",
     "--help",
 }

@@ -72,6 +72,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Earlier secret keys, while sessions, signed links and stored signing keys move over.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 
 BASE_URL = os.environ.get("PEERPATH_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 _base_host = urlparse(BASE_URL).hostname or "127.0.0.1"

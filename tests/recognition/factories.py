@@ -1,10 +1,21 @@
-"""Factories for recognition: certifications and badge definitions."""
+"""Factories for recognition: certifications, badge definitions and their awards."""
 
 from __future__ import annotations
 
-import factory
+from datetime import timedelta
 
-from peerpath.recognition.models import BadgeDefinition, BadgeRule, Certification
+import factory
+from django.utils import timezone
+
+from peerpath.recognition.models import (
+    AwardMethod,
+    BadgeAward,
+    BadgeDefinition,
+    BadgeRule,
+    Certification,
+    CertificationAward,
+)
+from tests.factories import UserFactory
 
 
 class CertificationFactory(factory.django.DjangoModelFactory):
@@ -47,3 +58,27 @@ def seed_default_badges() -> None:
                 "glyph": glyph,
             },
         )
+
+
+# --- Credentials -------------------------------------------------------------------------
+
+
+class CertificationAwardFactory(factory.django.DjangoModelFactory):
+    """An active award; publish ``CertificationEarned`` to have its credential issued."""
+
+    class Meta:
+        model = CertificationAward
+
+    certification = factory.SubFactory(CertificationFactory)
+    holder = factory.SubFactory(UserFactory)
+    method = AwardMethod.AUTOMATIC
+    awarded_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    expires_at = factory.LazyAttribute(lambda o: o.awarded_at + timedelta(days=365))
+
+
+class BadgeAwardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BadgeAward
+
+    badge = factory.SubFactory(BadgeDefinitionFactory)
+    person = factory.SubFactory(UserFactory)

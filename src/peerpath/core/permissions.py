@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from peerpath.content.models import LearningPath, Module
     from peerpath.learning.models import Assignment, LearningGoal
     from peerpath.people.models import Team, User
-    from peerpath.recognition.models import Certification, CertificationAward
+    from peerpath.recognition.models import Certification, CertificationAward, IssuedCredential
 
     Actor = User | AnonymousUser
 
@@ -360,6 +360,17 @@ def can_view_award(user: Actor, award: CertificationAward) -> bool:
         or is_learning_admin(user)
         or people.is_above_in_line(user, award.holder)  # type: ignore[arg-type]
     )
+
+
+def can_download_credential(user: Actor, credential: IssuedCredential) -> bool:
+    """An Open Badges credential file: its holder and learning admins. Anyone may check
+    a credential they were given on the public verification page."""
+    return _active(user) and (user.pk == credential.holder_id or is_learning_admin(user))
+
+
+def can_revoke_credential(user: Actor) -> bool:
+    """Revoke an issued credential with a reason: learning admins."""
+    return is_learning_admin(user)
 
 
 def can_manage_signing_keys(user: Actor) -> bool:

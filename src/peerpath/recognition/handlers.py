@@ -7,13 +7,19 @@ a reward commits or rolls back with its cause.
 
 from __future__ import annotations
 
+from peerpath.core import events
+
 
 def subscribe_all() -> None:
     """Register every recognition reaction on the core event bus (idempotent)."""
     # Certifications
     # Credentials
+    from peerpath.recognition import credentials
+
+    events.subscribe(events.CertificationEarned, credentials.on_certification_earned)
+    events.subscribe(events.BadgeEarned, credentials.on_badge_earned)
+    events.subscribe(events.CertificationRevoked, credentials.on_certification_revoked)
     # Points, badges, streaks
-    from peerpath.core import events
     from peerpath.recognition import rewards
 
     events.subscribe(events.LearningRecorded, rewards.on_learning_recorded)
