@@ -32,7 +32,7 @@ from tests.recognition.factories import (
     CertificationFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_default_badges")]
 
 
 def test_earning_a_certification_issues_a_credential_an_independent_verifier_accepts():

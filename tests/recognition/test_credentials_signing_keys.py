@@ -17,7 +17,7 @@ from tests.recognition.credential_helpers import (
 )
 from tests.recognition.factories import CertificationAwardFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_default_badges")]
 
 
 def test_the_private_key_is_stored_encrypted():

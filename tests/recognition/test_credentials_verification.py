@@ -27,7 +27,7 @@ from tests.recognition.credential_helpers import (
 )
 from tests.recognition.factories import BadgeAwardFactory, CertificationAwardFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_default_badges")]
 
 
 def _reencode(token: str, *, header: dict | None = None, payload: dict | None = None) -> str:

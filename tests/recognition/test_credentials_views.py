@@ -30,7 +30,7 @@ from tests.recognition.factories import (
     CertificationFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_default_badges")]
 
 
 @pytest.fixture

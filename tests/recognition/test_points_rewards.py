@@ -4,7 +4,6 @@ through the services that announce them."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import pytest
 import time_machine
@@ -25,7 +24,7 @@ from peerpath.recognition.models import (
     Streak,
 )
 from tests.factories import ModuleFactory, SkillFactory, UserFactory
-from tests.recognition.factories import seed_default_badges
+from tests.recognition.factories import CertificationAwardFactory, seed_default_badges
 
 pytestmark = pytest.mark.django_db
 
@@ -159,11 +158,12 @@ def test_an_admin_approving_their_own_module_earns_no_points(org):
 
 
 def certification_event(holder, *, renewal=False) -> events.CertificationEarned:
+    award = CertificationAwardFactory(holder=holder, certification__name="Safe calls")
     return events.CertificationEarned(
-        award_id=1,
-        award_public_id=str(uuid.uuid4()),
-        certification_public_id=str(uuid.uuid4()),
-        certification_name="Safe calls",
+        award_id=award.pk,
+        award_public_id=str(award.public_id),
+        certification_public_id=str(award.certification.public_id),
+        certification_name=award.certification.name,
         holder_id=holder.pk,
         holder_public_id=str(holder.public_id),
         holder_name=holder.display_name,
