@@ -143,6 +143,22 @@ def _centred(canvas: Canvas, text: str, *, y: float, font: str, size: float, wid
     return y + size * 1.25
 
 
+def _url_lines(url: str, font: str, size: float, width: float) -> list[str]:
+    """An address broken after slashes so that each line fits ``width``."""
+    lines: list[str] = []
+    current = ""
+    for part in url.split("/"):
+        piece = f"{current}/{part}" if current or lines else part
+        if current and pdfmetrics.stringWidth(piece, font, size) > width:
+            lines.append(current + "/")
+            current = part
+        else:
+            current = piece
+    if current:
+        lines.append(current)
+    return lines
+
+
 def _draw_qr(canvas: Canvas, url: str, *, x: float, y: float, size: float) -> None:
     """The QR code as filled squares, ``size`` points wide, lower-left corner at x, y."""
     matrix = segno.make(url, error="m").matrix
@@ -162,6 +178,31 @@ def _draw_qr(canvas: Canvas, url: str, *, x: float, y: float, size: float) -> No
                     stroke=0,
                     fill=1,
                 )
+
+
+def _draw_seal(canvas: Canvas, *, x: float, y: float, void: bool, font: str) -> None:
+    """A round seal with a tick: the certificate's mark of being in force."""
+    colour = DANGER if void else ACCENT
+    canvas.saveState()
+    canvas.setStrokeColor(colour)
+    canvas.setFillColor(colour)
+    canvas.setLineWidth(1.2)
+    canvas.circle(x, y, 34, stroke=1, fill=0)
+    canvas.circle(x, y, 29, stroke=0, fill=1)
+    if not void:
+        canvas.setStrokeColor(Color(1, 1, 1))
+        canvas.setLineWidth(4)
+        canvas.setLineCap(1)
+        canvas.setLineJoin(1)
+        tick = canvas.beginPath()
+        tick.moveTo(x - 12, y + 1)
+        tick.lineTo(x - 3, y - 9)
+        tick.lineTo(x + 13, y + 10)
+        canvas.drawPath(tick, stroke=1, fill=0)
+    canvas.setFillColor(colour)
+    canvas.setFont(font, 8)
+    canvas.drawCentredString(x, y - 50, "CERTIFIED" if not void else "NOT IN FORCE")
+    canvas.restoreState()
 
 
 def certificate_pdf(award: CertificationAward) -> bytes:
@@ -196,9 +237,9 @@ def certificate_pdf(award: CertificationAward) -> bytes:
     inner = width - 200
     canvas.setFillColor(PRIMARY)
     canvas.setFont(bold, 12)
-    canvas.drawCentredString(width / 2, height - 80, text.org_name.upper())
+    canvas.drawCentredString(width / 2, height - 92, text.org_name.upper())
     canvas.setFillColor(TEXT)
-    y = _centred(canvas, "Certificate", y=height - 130, font=serif, size=40, width=inner)
+    y = _centred(canvas, "Certificate", y=height - 144, font=serif, size=40, width=inner)
     canvas.setFillColor(MUTED)
     y = _centred(canvas, "This certifies that", y=y - 44, font=sans, size=13, width=inner)
     canvas.setFillColor(TEXT)
@@ -213,6 +254,8 @@ def certificate_pdf(award: CertificationAward) -> bytes:
     if text.skills:
         canvas.setFillColor(MUTED)
         _centred(canvas, " · ".join(text.skills), y=y - 24, font=sans, size=10, width=inner)
+
+    _draw_seal(canvas, x=width / 2, y=206, void=bool(text.status), font=bold)
 
     # Facts, bottom left.
     left, base = 70, 150
@@ -237,7 +280,7 @@ def certificate_pdf(award: CertificationAward) -> bytes:
     _draw_qr(canvas, text.url, x=qr_x, y=qr_y, size=qr_size)
     canvas.setFillColor(MUTED)
     canvas.setFont(sans, 8)
-    lines = simpleSplit(f"Check it at {text.url}", sans, 8, 230)
+    lines = ["Check it at", *_url_lines(text.url, sans, 8, 210)]
     for index, line in enumerate(lines):
         canvas.drawRightString(qr_x - 14, qr_y + qr_size - 10 - index * 11, line)
     canvas.setFont(bold, 9)
