@@ -97,7 +97,9 @@ class CertificationAwardFactory(factory.django.DjangoModelFactory):
     method = AwardMethod.AUTOMATIC
     awarded_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(
-        lambda o: o.awarded_at + dt.timedelta(days=o.certification.validity_days)
-        if o.certification.validity_days
-        else None
+        lambda o: (
+            o.awarded_at + dt.timedelta(days=o.certification.validity_days)
+            if o.certification.validity_days
+            else None
+        )
     )

@@ -50,9 +50,7 @@ def _define(org, **kwargs):
 @pytest.fixture
 def security(org):
     path, articles, quiz = security_path(org.lead)
-    certification = _define(
-        org, required_paths=[path], min_score=Decimal(80), validity_days=365
-    )
+    certification = _define(org, required_paths=[path], min_score=Decimal(80), validity_days=365)
     return certification, path, articles, quiz
 
 
@@ -138,9 +136,7 @@ def test_retiring_stops_awards_but_keeps_holdings(org, security):
 # --- Automatic awards ------------------------------------------------------------------
 
 
-def test_finishing_the_path_and_passing_its_assessment_certifies_at_once(
-    org, security, earned
-):
+def test_finishing_the_path_and_passing_its_assessment_certifies_at_once(org, security, earned):
     certification, _, articles, quiz = security
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False):
         _finish_path(org.member, articles, quiz)
@@ -269,7 +265,8 @@ def test_a_manager_sign_off_completes_the_certification(
             actor=org.manager, request=request, note="Well done."
         )
     assert decided.status == SignOffStatus.APPROVED
-    assert award is not None and award.holder == org.member
+    assert award is not None
+    assert award.holder == org.member
     assert mail.outbox[-2].to == [org.member.email]  # signed off, then certified
 
 
@@ -421,7 +418,8 @@ def test_after_a_revocation_only_new_work_certifies_again(org):
     with time_machine.travel(dt.datetime(2026, 2, 9, tzinfo=dt.UTC), tick=False):
         learning.progress_open(user=org.member, module=article)
         [again] = certifications.evaluate_for(org.member)
-    assert again.pk != award.pk and again.method == AwardMethod.AUTOMATIC
+    assert again.pk != award.pk
+    assert again.method == AwardMethod.AUTOMATIC
     assert certification.awards.count() == 2
 
 
@@ -488,7 +486,8 @@ def test_an_admin_renews_by_hand_inside_the_window(org, renewable):
             holder=org.member,
             evidence="Observed the annual cash-up on 30 November.",
         )
-    assert renewal.renews is not None and renewal.method == AwardMethod.MANUAL
+    assert renewal.renews is not None
+    assert renewal.method == AwardMethod.MANUAL
 
 
 def test_after_expiry_the_full_criteria_are_asked_again_with_fresh_work(org, renewable):
@@ -504,4 +503,5 @@ def test_after_expiry_the_full_criteria_are_asked_again_with_fresh_work(org, ren
         assert standing.criteria[0].detail == "Done before: do it again to count now"
         learning.progress_open(user=org.member, module=course)
         [again] = certifications.evaluate_for(org.member)
-    assert again.renews is None and again.method == AwardMethod.AUTOMATIC
+    assert again.renews is None
+    assert again.method == AwardMethod.AUTOMATIC

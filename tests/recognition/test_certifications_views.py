@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -50,7 +51,7 @@ def _url(name, *args):
 
 
 def test_the_catalog_shows_each_certification_with_my_progress(org, client_for):
-    path, articles, quiz = security_path(org.lead)
+    path, articles, _quiz = security_path(org.lead)
     CertificationFactory(name="Security certified", slug="security-certified").required_paths.add(
         path
     )
@@ -138,7 +139,10 @@ def test_admins_edit_and_retire(org, client_for, held):
     assert response.status_code == 302
     certification.refresh_from_db()
     assert (certification.name, certification.sign_off) == ("Fire marshal", SignOff.MANAGER)
-    assert client_for(org.member).post(_url("certification_retire", certification.slug)).status_code == 403
+    assert (
+        client_for(org.member).post(_url("certification_retire", certification.slug)).status_code
+        == 403
+    )
     admin.post(_url("certification_retire", certification.slug))
     certification.refresh_from_db()
     assert not certification.is_active
@@ -188,11 +192,11 @@ def test_the_certificate_page_carries_the_verification_address_and_its_qr_code(
 ):
     _, award = held
     text = client_for(org.member).get(_url("certificate", award.public_id)).content.decode()
-    assert f"http://testserver/certificates/{award.public_id}/verify/" in text or (
-        f"/certificates/{award.public_id}/verify/" in text
-    )
-    assert "<svg" in text and "QR code of the verification address" in text
-    assert "Mina Member" in text and "Fire warden" in text
+    assert f"{settings.BASE_URL}/certificates/{award.public_id}/verify/" in text
+    assert "<svg" in text
+    assert "QR code of the verification address" in text
+    assert "Mina Member" in text
+    assert "Fire warden" in text
     assert "Ran the spring fire drill" in text
 
 
@@ -201,9 +205,12 @@ def test_the_pdf_is_a_real_pdf_to_download(org, client_for, held):
     response = client_for(org.member).get(_url("certificate_pdf", award.public_id))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith('attachment; filename="certificate-fire-warden-')
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="certificate-fire-warden-'
+    )
     body = response.content
-    assert body.startswith(b"%PDF-") and body.rstrip().endswith(b"%%EOF")
+    assert body.startswith(b"%PDF-")
+    assert body.rstrip().endswith(b"%%EOF")
     assert len(body) > 2000
 
 
@@ -214,7 +221,8 @@ def test_the_public_check_shows_only_name_certification_dates_and_status(held):
     assert response["X-Robots-Tag"] == "noindex"
     text = response.content.decode()
     assert "Valid certificate" in text
-    assert "Mina Member" in text and "Fire warden" in text
+    assert "Mina Member" in text
+    assert "Fire warden" in text
     assert award.holder.email not in text
     assert "spring fire drill" not in text  # the evidence stays private
 
@@ -228,7 +236,10 @@ def test_the_public_check_says_when_a_certificate_is_revoked(org, held):
 
 
 def test_an_unknown_code_is_not_found():
-    assert Client().get(_url("certificate_verify", "7d3c2f0e-0000-4000-8000-000000000000")).status_code == 404
+    assert (
+        Client().get(_url("certificate_verify", "7d3c2f0e-0000-4000-8000-000000000000")).status_code
+        == 404
+    )
 
 
 def test_only_admins_revoke_from_the_certificate(org, client_for, held):
@@ -296,10 +307,16 @@ def test_a_learner_asks_and_their_manager_signs_off_from_the_queue(org, client_f
     request = SignOffRequest.objects.get()
     manager = client_for(org.manager)
     queue = manager.get(_url("sign_offs")).content.decode()
-    assert "Mina Member" in queue and "Did the drill Tuesday." in queue
+    assert "Mina Member" in queue
+    assert "Did the drill Tuesday." in queue
     # Someone outside the line may not decide it.
-    assert client_for(org.outsider).post(_url("sign_off_approve", request.public_id)).status_code == 403
-    assert client_for(org.outsider).get(_url("sign_offs")).content.decode().count("Mina Member") == 0
+    assert (
+        client_for(org.outsider).post(_url("sign_off_approve", request.public_id)).status_code
+        == 403
+    )
+    assert (
+        client_for(org.outsider).get(_url("sign_offs")).content.decode().count("Mina Member") == 0
+    )
     response = manager.post(_url("sign_off_approve", request.public_id), {"note": "Great."})
     assert response.url == _url("sign_offs")
     request.refresh_from_db()

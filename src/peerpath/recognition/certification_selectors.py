@@ -76,6 +76,8 @@ class Criterion:
     url: str = ""
     done: int = 0
     total: int = 0
+    # Begun, if not met: a module opened, a path partly done, a sign-off asked.
+    started: bool = False
 
     @property
     def percent(self) -> int:
@@ -139,7 +141,7 @@ class Standing:
             return "Expired"
         if self.latest is not None and self.latest.status == AwardStatus.REVOKED:
             return "Revoked"
-        if self.done:
+        if any(c.met or c.started for c in self.criteria):
             return "In progress"
         return "Not started"
 
@@ -310,6 +312,7 @@ def _module_criteria(
                 met=fresh,
                 detail=_module_detail(standing, module, fresh),
                 url=_module_url(module),
+                started=standing is not None,
             )
         )
     return found
@@ -341,6 +344,7 @@ def _path_criteria(
                 url=_path_url(path),
                 done=done,
                 total=len(steps),
+                started=done > 0,
             )
         )
     return found
@@ -379,6 +383,7 @@ def _score_criteria(certification: Certification, facts: _Facts) -> list[Criteri
                 met=score is not None and score >= minimum,
                 detail="Not taken yet" if score is None else f"Best score {_percent(score)}%",
                 url=_module_url(module),
+                started=score is not None,
             )
         )
     return found
@@ -414,6 +419,7 @@ def _sign_off_criterion(
             label=SIGN_OFF_LABELS[SignOff(certification.sign_off)],
             met=approved,
             detail=detail,
+            started=request is not None,
         )
     ]
 
