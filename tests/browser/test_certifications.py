@@ -82,6 +82,7 @@ def test_learner_is_certified_at_once_and_downloads_the_certificate(
     page.goto("/certifications/")
     held = page.locator(".cert-card--held")
     expect(held).to_contain_text("Certified")
+    screenshot("certifications-catalog-held")
     held.get_by_role("link", name="View certificate").click()
     expect(page.locator(".certificate")).to_contain_text("Mina Member")
     expect(page.locator(".certificate")).to_contain_text("Security awareness certified")
@@ -97,6 +98,16 @@ def test_learner_is_certified_at_once_and_downloads_the_certificate(
     assert download.suggested_filename.startswith("certificate-security-awareness-certified-")
     with open(download.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
+
+    # On a phone, the certificate and its verification stack up.
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("certificate-page-mobile")
+    page.goto("/certifications/mine/")
+    expect(
+        page.locator(".list-row__title", has_text="Security awareness certified")
+    ).to_be_visible()
+    assert axe() == []
+    screenshot("my-certificates-mobile")
 
 
 def test_anyone_checks_a_certificate_on_its_public_page(org, page, screenshot, axe):

@@ -141,6 +141,8 @@ class Standing:
             return "Expired"
         if self.latest is not None and self.latest.status == AwardStatus.REVOKED:
             return "Revoked"
+        if self.manual_only:
+            return "Awarded on evidence"
         if any(c.met or c.started for c in self.criteria):
             return "In progress"
         return "Not started"

@@ -56,6 +56,7 @@ def catalog(request: AuthedRequest) -> HttpResponse:
     certs = list(selectors.certifications_for_catalog(include_retired=can_manage))
     active = [c for c in certs if c.is_active]
     standings = selectors.standings_for(request.user, active)
+    show_queue = _may_sign_off_anything(request)
     return render(
         request,
         "recognition/certifications/catalog.html",
@@ -64,10 +65,8 @@ def catalog(request: AuthedRequest) -> HttpResponse:
             "working": [s for s in standings if s.award is None],
             "retired": [c for c in certs if not c.is_active],
             "can_manage": can_manage,
-            "show_queue": _may_sign_off_anything(request),
-            "queue_count": selectors.sign_off_queue(request.user).count()
-            if _may_sign_off_anything(request)
-            else 0,
+            "show_queue": show_queue,
+            "queue_count": selectors.sign_off_queue(request.user).count() if show_queue else 0,
         },
     )
 
