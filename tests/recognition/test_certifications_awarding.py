@@ -505,3 +505,15 @@ def test_after_expiry_the_full_criteria_are_asked_again_with_fresh_work(org, ren
         [again] = certifications.evaluate_for(org.member)
     assert again.renews is None
     assert again.method == AwardMethod.AUTOMATIC
+
+
+def test_defining_a_certification_certifies_those_already_meeting_it(
+    org, django_capture_on_commit_callbacks
+):
+    article = ModuleFactory(author=org.lead)
+    other = ModuleFactory(author=org.lead)
+    learning.progress_complete(user=org.member, module=article)
+    learning.progress_complete(user=org.lead, module=other)
+    with django_capture_on_commit_callbacks(execute=True):
+        _define(org, required_modules=[article])
+    assert list(CertificationAward.objects.values_list("holder", flat=True)) == [org.member.pk]

@@ -602,3 +602,14 @@ def path_completions(user: User, path_ids: Iterable[int]) -> dict[int, datetime]
             "path_id", "completed_at"
         )
     )
+
+
+def learners_who_completed(module_ids: Iterable[int]) -> QuerySet[ModuleProgress, int]:
+    """Ids of the learners who completed any of the given modules (a subquery, unevaluated)."""
+    return (
+        ModuleProgress.objects.filter(
+            module_id__in=set(module_ids), status=ProgressStatus.COMPLETED
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )

@@ -212,6 +212,14 @@ def certifications_for(
     return _with_criteria(Certification.objects.filter(pk__in=ids))
 
 
+def module_ids_asked(certifications: Iterable[Certification]) -> set[int]:
+    """Every module the certifications ask for, directly or as a step of a path."""
+    certs = list(certifications)
+    direct = {m.pk for c in certs for m in c.required_modules.all()}
+    paths = content.path_module_ids(sorted({p.pk for c in certs for p in c.required_paths.all()}))
+    return direct.union(*paths.values())
+
+
 # --- Standings ---------------------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from django.utils.text import slugify
 
 from peerpath.content import selectors as content
 from peerpath.core import events, permissions
+from peerpath.learning import selectors as learning
 from peerpath.people import selectors as people
 from peerpath.recognition import certification_selectors as selectors
 from peerpath.recognition.models import (
@@ -190,8 +191,8 @@ def _set_relations(certification: Certification, spec: CertificationSpec) -> Non
 
 @transaction.atomic
 def certification_define(*, actor: User, spec: CertificationSpec) -> Certification:
-    """Define a certification. Nobody is awarded yet: people already meeting the criteria
-    are certified the next time their progress is recorded (or by ``evaluate_all``)."""
+    """Define a certification. People who already meet its criteria are certified by a
+    background check once it is saved."""
     permissions.require(permissions.can_manage_certifications(actor))
     check_certification_spec(spec)
     certification = Certification(slug=_unique_slug(spec.name), created_by=actor)
@@ -199,6 +200,7 @@ def certification_define(*, actor: User, spec: CertificationSpec) -> Certificati
     certification.full_clean(exclude=["skills", "required_modules", "required_paths"])
     certification.save()
     _set_relations(certification, spec)
+    transaction.on_commit(partial(_enqueue_evaluation, certification.pk))
     return certification
 
 
@@ -215,6 +217,7 @@ def certification_update(
     locked.full_clean(exclude=["skills", "required_modules", "required_paths"])
     locked.save()
     _set_relations(locked, spec)
+    transaction.on_commit(partial(_enqueue_evaluation, locked.pk))
     return locked
 
 
@@ -245,6 +248,7 @@ def certification_restore(*, actor: User, certification: Certification) -> Certi
         raise ValidationError("An active certification has the same name: rename one first.")
     certification.is_active = True
     certification.save(update_fields=["is_active", "updated_at"])
+    transaction.on_commit(partial(_enqueue_evaluation, certification.pk))
     return certification
 
 
@@ -399,18 +403,42 @@ def evaluate_for(
 
 
 def evaluate_all(*, certification: Certification | None = None) -> int:
-    """Check everyone active against the certifications (after defining one, or from the
-    command line); returns how many were awarded or renewed."""
+    """Check the people who may meet the certifications' criteria now (after defining one,
+    or from the command line); returns how many were awarded or renewed.
+
+    Only people who completed one of the modules asked for (directly or through a path)
+    can meet the criteria, so only they are checked, in batches.
+    """
     certs = (
         [selectors.certification_by_slug(certification.slug)]
         if certification is not None
         else list(selectors.certifications_for_catalog())
     )
-    found = [c for c in certs if c is not None]
+    found = [c for c in certs if c is not None and c.is_active]
+    module_ids = selectors.module_ids_asked(found)
+    if not module_ids:
+        return 0
+    candidates = (
+        people.people_active()
+        .filter(pk__in=learning.learners_who_completed(module_ids))
+        .order_by("pk")
+    )
     count = 0
-    for person in people.people_active().order_by("pk").iterator(chunk_size=500):
+    for person in candidates.iterator(chunk_size=500):
         count += len(evaluate_for(person, certifications=found))
     return count
+
+
+def evaluate_certification(certification_id: int) -> int:
+    """``evaluate_all`` for one certification, by id (as background work names it)."""
+    found = Certification.objects.filter(pk=certification_id, is_active=True).first()
+    return evaluate_all(certification=found) if found is not None else 0
+
+
+def _enqueue_evaluation(certification_id: int) -> None:
+    from peerpath.recognition import tasks
+
+    tasks.evaluate_certification.enqueue(certification_id)
 
 
 def _clean_evidence(evidence: str) -> str:

@@ -18,6 +18,12 @@ def send_expiry_reminders() -> int:
 
 
 @task()
+def evaluate_certification(certification_id: int) -> int:
+    """Certify the people who already meet a certification's (new) criteria."""
+    return certifications.evaluate_certification(certification_id)
+
+
+@task()
 def send_award_notice(award_id: int) -> int:
     return certifications.send_award_notice(award_id)
 
