@@ -353,3 +353,31 @@ def test_an_expired_award_shows_as_expired_on_its_certificate(org, client_for):
     )
     text = client_for(org.member).get(_url("certificate", award.public_id)).content.decode()
     assert "Expired" in text
+
+
+def test_the_profile_links_each_certification_to_its_certificate_or_public_check(
+    org, client_for, held
+):
+    _, award = held
+    profile = reverse("people:profile", args=[org.member.public_id])
+    own = client_for(org.member).get(profile).content.decode()
+    assert _url("certificate", award.public_id) in own
+    colleague = client_for(org.outsider).get(profile).content.decode()
+    assert _url("certificate_verify", award.public_id) in colleague
+    assert _url("certificate", award.public_id) + '"' not in colleague
+
+
+def test_the_sign_off_queue_reads_in_bounded_queries(
+    org, client_for, django_assert_max_num_queries
+):
+    article = ModuleFactory(author=org.lead)
+    for _n in range(6):
+        certification = CertificationFactory(sign_off=SignOff.MANAGER)
+        certification.required_modules.add(article)
+        for person in (org.member, org.lead, org.deep):
+            certifications.sign_off_request(candidate=person, certification=certification)
+    manager = client_for(org.manager)
+    manager.get(_url("sign_offs"))
+    with django_assert_max_num_queries(10):
+        response = manager.get(_url("sign_offs"))
+    assert response.content.decode().count('class="card sign-off"') == 18
