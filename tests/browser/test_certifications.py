@@ -99,9 +99,13 @@ def test_learner_is_certified_at_once_and_downloads_the_certificate(
     with open(download.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
 
-    # On a phone, the certificate and its verification stack up.
+    # On a phone, the certificate and its verification stack up; dark mode keeps contrast.
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("certificate-page-mobile")
+    page.emulate_media(color_scheme="dark")
+    assert axe() == []
+    screenshot("certificate-page-mobile-dark")
+    page.emulate_media(color_scheme="light")
     page.goto("/certifications/mine/")
     expect(
         page.locator(".list-row__title", has_text="Security awareness certified")
@@ -120,6 +124,10 @@ def test_anyone_checks_a_certificate_on_its_public_page(org, page, screenshot, a
     expect(page.locator(".verify-kv")).to_contain_text("Forklift safety")
     assert axe() == []
     screenshot("certificate-verify")
+    page.emulate_media(color_scheme="dark")
+    assert axe() == []
+    screenshot("certificate-verify-dark")
+    page.emulate_media(color_scheme="light")
     certifications.award_revoke(actor=org.admin, award=award, reason="Licence withdrawn.")
     page.reload()
     expect(page.get_by_role("heading", name="Revoked: not in force")).to_be_visible()
