@@ -151,6 +151,8 @@ def test_admin_defines_a_certification_and_awards_it_by_hand(org, sign_in, page,
     page.get_by_role("button", name="Create certification").click()
     expect(page.get_by_role("heading", name="Fire warden")).to_be_visible()
     expect(page.locator(".kv")).to_contain_text("Sign-off by the person's manager")
+    assert axe() == []
+    screenshot("certification-detail-admin")
 
     page.get_by_role("link", name="Award by hand").click()
     page.get_by_label("Person’s email").fill(org.lead.email)
@@ -159,6 +161,7 @@ def test_admin_defines_a_certification_and_awards_it_by_hand(org, sign_in, page,
     page.get_by_role("button", name="Award certification").click()
     expect(page.locator(".certificate")).to_contain_text("Leo Lead")
     expect(page.get_by_text("Led the spring evacuation drill")).to_be_visible()
+    screenshot("certificate-page-manual")
 
     page.get_by_role("link", name="Revoke…").click()
     page.get_by_label("Reason").fill("Awarded to the wrong person.")
