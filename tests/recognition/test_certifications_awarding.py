@@ -10,6 +10,8 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from peerpath.core import events
 from peerpath.learning import services as learning
@@ -517,3 +519,38 @@ def test_defining_a_certification_certifies_those_already_meeting_it(
     with django_capture_on_commit_callbacks(execute=True):
         _define(org, required_modules=[article])
     assert list(CertificationAward.objects.values_list("holder", flat=True)) == [org.member.pk]
+
+
+def test_a_second_award_racing_the_first_makes_nothing(org):
+    certification = CertificationFactory()
+    first = certifications._do_award(
+        certification=certification, holder=org.member, method=AwardMethod.AUTOMATIC
+    )
+    second = certifications._do_award(
+        certification=certification, holder=org.member, method=AwardMethod.AUTOMATIC
+    )
+    assert first is not None
+    assert second is None
+    assert CertificationAward.objects.count() == 1
+
+
+def test_a_renewal_of_a_holding_no_longer_in_force_makes_nothing(org):
+    certification = CertificationFactory()
+    award = certifications.award_manually(
+        actor=org.admin,
+        certification=certification,
+        holder=org.member,
+        evidence="Observed on the floor on 3 March.",
+    )
+    certifications.award_revoke(actor=org.admin, award=award, reason="Mistake.")
+    assert certifications._do_renew(current=award, method=AwardMethod.RECERTIFIED) is None
+    assert CertificationAward.objects.count() == 1
+
+
+def test_unrelated_learning_checks_no_certification(org, security):
+    other = ModuleFactory(author=org.lead)
+    learning.progress_open(user=org.member, module=other)
+    with CaptureQueriesContext(connection) as captured:
+        learning.progress_complete(user=org.member, module=other)
+    asked = [q["sql"] for q in captured.captured_queries if "recognition_certification" in q["sql"]]
+    assert len(asked) == 1  # which certifications ask for this module: none

@@ -149,7 +149,8 @@ def _url_lines(url: str, font: str, size: float, width: float) -> list[str]:
     current = ""
     for part in url.split("/"):
         piece = f"{current}/{part}" if current or lines else part
-        if current and pdfmetrics.stringWidth(piece, font, size) > width:
+        # Measured with the slash a broken line ends with.
+        if current and pdfmetrics.stringWidth(piece + "/", font, size) > width:
             lines.append(current + "/")
             current = part
         else:
