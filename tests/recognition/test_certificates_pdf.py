@@ -48,7 +48,8 @@ def test_the_qr_code_is_inline_svg_of_the_verification_address(org):
     url = certificates.verification_url(award)
     assert url.endswith(f"/certificates/{award.public_id}/verify/")
     svg = certificates.qr_svg(url)
-    assert svg.startswith("<svg") and "<title>" in svg
+    assert svg.startswith("<svg")
+    assert "<title>" in svg
 
 
 @given(
