@@ -163,6 +163,11 @@ def test_admin_defines_a_certification_and_awards_it_by_hand(org, sign_in, page,
     expect(page.get_by_text("Led the spring evacuation drill")).to_be_visible()
     screenshot("certificate-page-manual")
 
+    page.goto(f"/certifications/{CertificationAward.objects.get().certification.slug}/holders/")
+    expect(page.locator("table.data")).to_contain_text("Leo Lead")
+    assert axe() == []
+    screenshot("certification-holders")
+    page.get_by_role("link", name="Certificate of Leo Lead").click()
     page.get_by_role("link", name="Revoke…").click()
     page.get_by_label("Reason").fill("Awarded to the wrong person.")
     assert axe() == []

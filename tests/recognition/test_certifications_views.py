@@ -381,3 +381,13 @@ def test_the_sign_off_queue_reads_in_bounded_queries(
     with django_assert_max_num_queries(10):
         response = manager.get(_url("sign_offs"))
     assert response.content.decode().count('class="card sign-off"') == 18
+
+
+def test_the_edit_form_shows_what_the_certification_asks(org, client_for):
+    article = ModuleFactory(author=org.lead, title="Evacuation plan")
+    certification = CertificationFactory(slug="evacuation")
+    certification.required_modules.add(article)
+    text = (
+        client_for(org.admin).get(_url("certification_edit", certification.slug)).content.decode()
+    )
+    assert f'<option value="{article.public_id}" selected>Evacuation plan</option>' in text
