@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
@@ -100,7 +100,6 @@ class Standing:
     since: datetime | None = None
     recertify_from: datetime | None = None
     sign_off: SignOffRequest | None = None
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def met(self) -> bool:

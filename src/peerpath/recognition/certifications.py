@@ -10,11 +10,10 @@ certification, and every path to an award re-checks under that constraint.
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -51,7 +50,6 @@ if TYPE_CHECKING:
     from peerpath.people.models import User
     from peerpath.skills.models import Skill
 
-logger = logging.getLogger("peerpath.recognition")
 
 # Days before expiry at which the holder is reminded, once each.
 REMINDER_DAYS = (60, 30, 7)
@@ -80,7 +78,6 @@ class CertificationSpec:
     recertify_within_days: int = 60
     recert_modules: Sequence[Module] = ()
     recert_paths: Sequence[LearningPath] = ()
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
