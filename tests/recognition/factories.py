@@ -60,11 +60,62 @@ def seed_default_badges() -> None:
         )
 
 
-# --- Credentials -------------------------------------------------------------------------
+# --- Certifications ----------------------------------------------------------------------
+
+QUIZ_QUESTIONS = """\
+? Which port does HTTPS use?
+(x) 443
+( ) 80
+
+? Passwords may be shared with IT support.
+= false
+"""
+# All right (100%), and half right (50%).
+QUIZ_RIGHT = {"q1": ["q1o1"], "q2": ["false"]}
+QUIZ_HALF = {"q1": ["q1o1"], "q2": ["true"]}
+
+
+def quiz_module(author, *, title: str = "Security basics check", pass_mark: int = 50):
+    """A published quiz module (two questions) by ``author``."""
+    from peerpath.content.models import ModuleKind
+    from peerpath.content.services import QuizSettings
+    from tests.factories import ModuleFactory
+
+    return ModuleFactory(
+        author=author,
+        title=title,
+        kind=ModuleKind.QUIZ,
+        body_markdown="",
+        quiz_source=QUIZ_QUESTIONS,
+        quiz_settings=QuizSettings(pass_mark=pass_mark),
+    )
+
+
+def security_path(author, *, reading: int = 2):
+    """A published "Security awareness" path: ``reading`` articles, then a quiz."""
+    from peerpath.content import paths
+    from tests.factories import ModuleFactory
+
+    articles = [
+        ModuleFactory(author=author, title=f"Security habit {n + 1}") for n in range(reading)
+    ]
+    quiz = quiz_module(author)
+    path = paths.path_create(
+        author=author,
+        title="Security awareness",
+        summary="The habits everyone follows.",
+        sections=[("Habits", [*articles, quiz])],
+        publish=True,
+    )
+    return path, articles, quiz
+
+
+# --- Awards -------------------------------------------------------------------------
 
 
 class CertificationAwardFactory(factory.django.DjangoModelFactory):
-    """An active award; publish ``CertificationEarned`` to have its credential issued."""
+    """An active holding made directly (no criteria checked); publish
+    ``CertificationEarned`` to have its credential issued."""
 
     class Meta:
         model = CertificationAward
@@ -73,7 +124,13 @@ class CertificationAwardFactory(factory.django.DjangoModelFactory):
     holder = factory.SubFactory(UserFactory)
     method = AwardMethod.AUTOMATIC
     awarded_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
-    expires_at = factory.LazyAttribute(lambda o: o.awarded_at + timedelta(days=365))
+    expires_at = factory.LazyAttribute(
+        lambda o: (
+            o.awarded_at + timedelta(days=o.certification.validity_days)
+            if o.certification.validity_days
+            else None
+        )
+    )
 
 
 class BadgeAwardFactory(factory.django.DjangoModelFactory):

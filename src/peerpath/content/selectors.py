@@ -471,3 +471,11 @@ def package_file(package: ScormPackage, path: str) -> File[bytes] | None:
         return default_storage.open(f"{package.storage_prefix}/{name}", "rb")
     except OSError:
         return None
+
+
+def modules_by_ids(module_ids: Iterable[int]) -> dict[int, Module]:
+    """Modules by id with their package, for pages that list many at once (one query)."""
+    ids = set(module_ids)
+    if not ids:
+        return {}
+    return {m.pk: m for m in Module.objects.filter(pk__in=ids).select_related("package")}

@@ -28,6 +28,7 @@ SCHEDULE = [
     Periodic("peerpath.learning.tasks.send_assignment_reminders", every_seconds=60 * 60),
     Periodic("peerpath.schedule.tasks.lapse_undecided_requests", every_seconds=60 * 60),
     Periodic("peerpath.core.tasks.prune_task_results", every_seconds=24 * 60 * 60),
+    Periodic("peerpath.recognition.tasks.send_expiry_reminders", every_seconds=24 * 60 * 60),
 ]
 
 

@@ -30,6 +30,7 @@ from peerpath.learning.models import (
     QuizAttempt,
     SavedModule,
     ScormSession,
+    SuccessStatus,
 )
 
 if TYPE_CHECKING:
@@ -540,3 +541,75 @@ def completed_modules(user_ids: Iterable[int], module_ids: Iterable[int]) -> set
         user_id__in=users, module_id__in=modules, status=ProgressStatus.COMPLETED
     ).values_list("user_id", "module_id")
     return set(rows)
+
+
+@dataclass(frozen=True)
+class ModuleStanding:
+    """A learner's standing in one module as other contexts weigh it (certifications):
+    completion, the best assessment result, and when they last came back to it."""
+
+    module_id: int
+    completed_at: datetime | None
+    success_status: str
+    score: Decimal | None
+    last_opened_at: datetime | None
+    # The latest passing quiz attempt: a pass is kept, so a newer one shows fresh practice.
+    last_passed_at: datetime | None
+
+    @property
+    def completed(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def failed(self) -> bool:
+        return self.success_status == SuccessStatus.FAILED
+
+
+def module_standings(user: User, module_ids: Iterable[int]) -> dict[int, ModuleStanding]:
+    """The learner's standing in each of the given modules they opened (two queries)."""
+    ids = set(module_ids)
+    if not ids:
+        return {}
+    passed = dict(
+        QuizAttempt.objects.filter(user=user, module_id__in=ids, passed=True)
+        .values("module_id")
+        .annotate(last=Max("submitted_at"))
+        .values_list("module_id", "last")
+    )
+    rows = ModuleProgress.objects.filter(user=user, module_id__in=ids).values_list(
+        "module_id", "status", "completed_at", "success_status", "score", "last_opened_at"
+    )
+    return {
+        module_id: ModuleStanding(
+            module_id=module_id,
+            completed_at=completed_at if status == ProgressStatus.COMPLETED else None,
+            success_status=success,
+            score=score,
+            last_opened_at=opened,
+            last_passed_at=passed.get(module_id),
+        )
+        for module_id, status, completed_at, success, score, opened in rows
+    }
+
+
+def path_completions(user: User, path_ids: Iterable[int]) -> dict[int, datetime]:
+    """When the learner finished each of the given paths they finished (one query)."""
+    ids = set(path_ids)
+    if not ids:
+        return {}
+    return dict(
+        PathCompletion.objects.filter(user=user, path_id__in=ids).values_list(
+            "path_id", "completed_at"
+        )
+    )
+
+
+def learners_who_completed(module_ids: Iterable[int]) -> QuerySet[ModuleProgress, int]:
+    """Ids of the learners who completed any of the given modules (a subquery, unevaluated)."""
+    return (
+        ModuleProgress.objects.filter(
+            module_id__in=set(module_ids), status=ProgressStatus.COMPLETED
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )

@@ -13,3 +13,4 @@ class LrsConfig(AppConfig):
         events.subscribe(events.LearningRecorded, recording.on_learning_recorded)
         events.subscribe(events.QuestionAnswered, recording.on_question_answered)
         events.subscribe(events.PathCompleted, recording.on_path_completed)
+        events.subscribe(events.CertificationEarned, recording.on_certification_earned)

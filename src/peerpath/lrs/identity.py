@@ -24,3 +24,18 @@ def module_activity_id(public_id: str) -> str:
 
 def path_activity_id(public_id: str) -> str:
     return f"{settings.BASE_URL}/learn/paths/{public_id}/"
+
+
+def certification_activity_id(public_id: str) -> str:
+    """A certification as an activity: its permanent address, which leads to its page."""
+    return f"{settings.BASE_URL}/certifications/id/{public_id}/"
+
+
+def certificate_url(award_public_id: str) -> str:
+    """The public verification page of one holding of a certification."""
+    return f"{settings.BASE_URL}/certificates/{award_public_id}/verify/"
+
+
+def certificate_extension_id() -> str:
+    """The context extension that carries a certificate's verification page."""
+    return f"{settings.BASE_URL}/xapi/extensions/certificate"

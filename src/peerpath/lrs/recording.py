@@ -22,7 +22,14 @@ from django.contrib.auth.hashers import make_password
 
 from peerpath.core import events
 from peerpath.lrs import services
-from peerpath.lrs.identity import learner_agent, module_activity_id, path_activity_id
+from peerpath.lrs.identity import (
+    certificate_extension_id,
+    certificate_url,
+    certification_activity_id,
+    learner_agent,
+    module_activity_id,
+    path_activity_id,
+)
 from peerpath.lrs.models import LrsKey
 
 PEERPATH_KEY = "peerpath"
@@ -41,6 +48,9 @@ PATH_TYPE = "http://adlnet.gov/expapi/activities/course"
 INTERACTION_TYPE = "http://adlnet.gov/expapi/activities/cmi.interaction"
 # cmi5's progress extension: how far through the activity the learner is, 0 to 100.
 PROGRESS_EXTENSION = "https://w3id.org/xapi/cmi5/result/extensions/progress"
+# "Earned" from the xAPI vocabulary registry (registry.tincanapi.com): the actor has earned
+# an award, here a certification. ADL's core verbs have no word for it.
+EARNED_VERB = "http://id.tincanapi.com/verb/earned"
 _PROMPT_MAX = 1000
 _RESPONSE_MAX = 1000
 
@@ -180,6 +190,28 @@ def path_statement_for(event: events.PathCompleted) -> dict[str, Any]:
     }
 
 
+def certification_statement_for(event: events.CertificationEarned) -> dict[str, Any]:
+    """The holder earned (or, on renewal, earned again) a certification."""
+    context = _context(parents=[], paths=(), registration=None)
+    # The holding's public verification page, so a reader of the record can check it.
+    context["extensions"] = {certificate_extension_id(): certificate_url(event.award_public_id)}
+    return {
+        "actor": learner_agent(event.holder_public_id, event.holder_name),
+        "verb": {"id": EARNED_VERB, "display": {"en-US": "earned"}},
+        "object": {
+            "objectType": "Activity",
+            "id": certification_activity_id(event.certification_public_id),
+            "definition": {
+                "name": _name(event.certification_name),
+                "description": _name("Recertified" if event.renewal else "Certification earned"),
+            },
+        },
+        "result": {"success": True, "completion": True},
+        "context": context,
+        "timestamp": event.at.isoformat(),
+    }
+
+
 def _store(statement: dict[str, Any]) -> None:
     """Store one statement inside the transaction that recorded the learning."""
     services.statements_store(key=peerpath_key(), statements=[statement], single=True)
@@ -195,6 +227,10 @@ def on_question_answered(event: events.QuestionAnswered) -> None:
 
 def on_path_completed(event: events.PathCompleted) -> None:
     _store(path_statement_for(event))
+
+
+def on_certification_earned(event: events.CertificationEarned) -> None:
+    _store(certification_statement_for(event))
 
 
 def _statement_of(event: object) -> dict[str, Any]:

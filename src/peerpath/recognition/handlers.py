@@ -13,6 +13,10 @@ from peerpath.core import events
 def subscribe_all() -> None:
     """Register every recognition reaction on the core event bus (idempotent)."""
     # Certifications
+    from peerpath.recognition import certifications
+
+    events.subscribe(events.LearningRecorded, certifications.on_learning_recorded)
+    events.subscribe(events.PathCompleted, certifications.on_path_completed)
     # Credentials
     from peerpath.recognition import credentials
 
