@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,6 +40,7 @@ from peerpath.learning.models import (
 from peerpath.lrs import recording
 from peerpath.people import services as people
 from peerpath.people.models import ExpertReviewer, JobRole, Team, User
+from peerpath.recognition import certifications, rewards
 from peerpath.schedule import services as schedule
 from peerpath.schedule.models import Shift, ShiftSource
 from peerpath.skills import services as skills
@@ -567,9 +569,12 @@ def load_demo(*, progress: Progress | None = None) -> None:
     _load_quality_signals(rng)
     _load_assignments(rng, roles["Support Agent"], team_owner["contact-centre"], password_hash)
     _load_learning_time()
-    recording.record_history(
+    _prepare_security_certification()
+    history = list(
         _history(list(ModuleProgress.objects.select_related("user", "module").order_by("pk")))
     )
+    recording.record_history(iter(history))
+    _load_recognition(history)
     step()
 
 
@@ -991,6 +996,70 @@ def demo_learning_day(today: date) -> date:
 
 def _local(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=CENTRE_ZONE)
+
+
+SECURITY_PATH = "Security awareness basics"
+SECURITY_QUIZ = "Security basics check"
+
+
+def _prepare_security_certification() -> None:
+    """Sam has read every step of the security path but the last, and not yet taken the
+    check: finishing the path and passing it certifies him at once."""
+    sam = User.objects.get(email=DEMO_ACCOUNTS["employee (agent)"])
+    path = LearningPath.objects.get(title=SECURITY_PATH)
+    steps = list(path.steps.order_by("position").values_list("module_id", flat=True))
+    ModuleProgress.objects.filter(user=sam, module_id=steps[-1]).delete()
+    ModuleProgress.objects.filter(user=sam, module__title=SECURITY_QUIZ).delete()
+    done = set(
+        ModuleProgress.objects.filter(
+            user=sam, module_id__in=steps, status=ProgressStatus.COMPLETED
+        ).values_list("module_id", flat=True)
+    )
+    ModuleProgress.objects.filter(user=sam, module_id__in=steps).exclude(
+        module_id__in=done
+    ).delete()
+    now = timezone.now()
+    ModuleProgress.objects.bulk_create(
+        ModuleProgress(
+            user=sam,
+            module_id=module_id,
+            started_at=now - timedelta(days=12 - n),
+            last_opened_at=now - timedelta(days=12 - n, minutes=-8),
+            status=ProgressStatus.COMPLETED,
+            completed_at=now - timedelta(days=12 - n, minutes=-8),
+            time_spent_seconds=8 * 60,
+        )
+        for n, module_id in enumerate(steps[:-1])
+        if module_id not in done
+    )
+
+
+def _load_recognition(history: list[events.LearningRecorded]) -> None:
+    """Points, streaks and badges for the demo's past, and the security certification.
+
+    The past is replayed to recognition in the order it happened (the learning record
+    has it already), so leaderboards, streaks and badges look lived-in.
+    """
+    for event in sorted(history, key=lambda e: e.at):
+        rewards.on_learning_recorded(event)
+    lena = User.objects.get(email=DEMO_ACCOUNTS["learning admin"])
+    security = LearningPath.objects.get(title=SECURITY_PATH)
+    quiz = Module.objects.get(title=SECURITY_QUIZ)
+    certifications.certification_define(
+        actor=lena,
+        spec=certifications.CertificationSpec(
+            name="Security Certified",
+            description="Knows and follows Northwind's everyday security habits: passwords "
+            "and MFA, customer data, phishing and reporting incidents. Renewed every year.",
+            skills=list(quiz.skills.all()),
+            required_modules=[quiz],
+            required_paths=[security],
+            min_score=Decimal(80),
+            validity_days=365,
+            recertify_within_days=60,
+            recert_modules=[quiz],
+        ),
+    )
 
 
 def _load_learning_time() -> None:

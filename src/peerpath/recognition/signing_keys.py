@@ -134,6 +134,12 @@ class UsableKey:
     private: RSAKey
 
 
+# Opened private keys, by key id, stored (wrapped) value and current secret. Loading an
+# RSA private key checks it, which takes about a tenth of a second; a process signs many
+# credentials with the same key.
+_opened: dict[tuple[str, str, str], RSAKey] = {}
+
+
 def signing_key() -> UsableKey:
     """The active key with its private half opened, ready to sign.
 
@@ -142,6 +148,9 @@ def signing_key() -> UsableKey:
     verifies; only new credentials use the new key.
     """
     row = active_key()
+    cache_key = (row.kid, row.private_key_pem, settings.SECRET_KEY)
+    if cache_key in _opened:
+        return UsableKey(row=row, private=_opened[cache_key])
     try:
         pem, current = unwrap_private_key(row.private_key_pem, kid=row.kid)
     except SigningKeyUnavailable:
@@ -155,7 +164,10 @@ def signing_key() -> UsableKey:
     if not current:
         row.private_key_pem = wrap_private_key(pem, kid=row.kid)
         row.save(update_fields=["private_key_pem"])
-    return UsableKey(row=row, private=RSAKey.import_key(pem))
+    private = RSAKey.import_key(pem)
+    _opened.clear()  # only the active key signs: keep the one just opened
+    _opened[(row.kid, row.private_key_pem, settings.SECRET_KEY)] = private
+    return UsableKey(row=row, private=private)
 
 
 def _retire(row: SigningKey) -> None:
