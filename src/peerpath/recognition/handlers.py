@@ -7,6 +7,8 @@ a reward commits or rolls back with its cause.
 
 from __future__ import annotations
 
+from peerpath.core import events
+
 
 def subscribe_all() -> None:
     """Register every recognition reaction on the core event bus (idempotent)."""
@@ -14,3 +16,6 @@ def subscribe_all() -> None:
     # Credentials
     # Points, badges, streaks
     # Leaderboards and kudos
+    from peerpath.recognition import leaderboards
+
+    events.subscribe(events.PeopleChanged, leaderboards.on_people_changed)

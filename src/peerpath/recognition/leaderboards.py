@@ -1,14 +1,40 @@
 """Leaderboard tallies: points per person per week, month and all time, kept as the
-ledger is written so that a board is one indexed read at any organisation size."""
+ledger is written so that a board is one indexed read at any organisation size.
+
+A tally row carries the person's team, department and whether they are ranked at all
+(``listed``), so a board filters on its own index without joins. Those copies are
+refreshed, one set-based UPDATE at a time, when people move, opt out, or their team's
+leaderboards are switched off or on.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import F
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextChoices,
+    Value,
+    When,
+)
 from django.utils import timezone
 
+from peerpath.core import permissions
+from peerpath.core.events import PeopleChanged
+from peerpath.people import selectors as people
 from peerpath.recognition.models import (
     LeaderboardPreference,
     PointTally,
@@ -17,9 +43,20 @@ from peerpath.recognition.models import (
 )
 
 if TYPE_CHECKING:
-    from peerpath.people.models import User
+    from peerpath.people.models import Department, Team, User
 
 ALL_TIME = date(1970, 1, 1)
+BOARD_SIZE = 20
+MAX_BOARD_SIZE = 100
+# People changed in one event are refreshed this many at a time (one UPDATE each batch),
+# well inside every database's limit on query parameters.
+REFRESH_BATCH = 500
+
+
+class Scope(TextChoices):
+    TEAM = "team", "Team"
+    DEPARTMENT = "department", "Department"
+    ORGANISATION = "organisation", "Organisation"
 
 
 def period_starts(at: datetime) -> dict[str, date]:
@@ -78,3 +115,236 @@ def tally_add(*, person: User, points: int, at: datetime) -> None:
         PointTally.objects.filter(person=person, period=period, period_start=start).update(
             points=F("points") + points
         )
+
+
+# --- Keeping the copies on tally rows fresh ----------------------------------------------
+
+
+def _listed_expression() -> Case:
+    """Whether the tally row's person is ranked, computed in the database: active, not
+    opted out, and not in a team whose leaderboards are switched off."""
+    user_model = get_user_model()
+    active = Exists(user_model.objects.filter(pk=OuterRef("person_id"), is_active=True))
+    hidden = Exists(LeaderboardPreference.objects.filter(person=OuterRef("person_id"), hidden=True))
+    team_off = Exists(
+        TeamLeaderboardSetting.objects.filter(enabled=False, team__members=OuterRef("person_id"))
+    )
+    return Case(
+        When(Q(active) & ~Q(hidden) & ~Q(team_off), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def _refresh(tallies: QuerySet[PointTally]) -> int:
+    """One UPDATE: copy each row's person's team, department and listing onto it."""
+    person = get_user_model().objects.filter(pk=OuterRef("person_id"))
+    return tallies.update(
+        team_id=Subquery(person.values("team_id")[:1]),
+        department_id=Subquery(person.values("team__department_id")[:1]),
+        listed=_listed_expression(),
+    )
+
+
+def tallies_refresh(*, person_ids: Iterable[int]) -> int:
+    """Refresh the tally rows of these people (they moved team, left, came back or
+    changed their preference); returns the number of rows written."""
+    ids = sorted(set(person_ids))
+    written = 0
+    for first in range(0, len(ids), REFRESH_BATCH):
+        written += _refresh(
+            PointTally.objects.filter(person_id__in=ids[first : first + REFRESH_BATCH])
+        )
+    return written
+
+
+def on_people_changed(event: PeopleChanged) -> None:
+    tallies_refresh(person_ids=event.person_ids)
+
+
+# --- Preferences and the team switch -----------------------------------------------------
+
+
+def is_opted_out(person: User) -> bool:
+    return LeaderboardPreference.objects.filter(person=person, hidden=True).exists()
+
+
+@transaction.atomic
+def leaderboard_preference_set(*, person: User, hidden: bool) -> LeaderboardPreference:
+    """Opt out of (or back into) every leaderboard. The person still sees the boards
+    and still earns points and badges."""
+    permissions.require(permissions.can_view_leaderboards(person))
+    preference, _ = LeaderboardPreference.objects.update_or_create(
+        person=person, defaults={"hidden": hidden}
+    )
+    tallies_refresh(person_ids=[person.pk])
+    return preference
+
+
+def team_leaderboard_enabled(team: Team) -> bool:
+    return not TeamLeaderboardSetting.objects.filter(team=team, enabled=False).exists()
+
+
+@transaction.atomic
+def team_leaderboard_switch(*, actor: User, team: Team, enabled: bool) -> TeamLeaderboardSetting:
+    """A manager (or learning admin) switches leaderboards off or on for a team: while
+    off, its members are ranked nowhere and the team board says so."""
+    if not permissions.can_switch_team_leaderboard(actor, team):
+        raise ValidationError("Only the team's managers and learning admins can do that.")
+    setting, _ = TeamLeaderboardSetting.objects.update_or_create(
+        team=team, defaults={"enabled": enabled, "updated_by": actor}
+    )
+    members = get_user_model().objects.filter(team=team).values("pk")
+    _refresh(PointTally.objects.filter(person_id__in=members))
+    return setting
+
+
+def switchable_teams(actor: User) -> QuerySet[Team]:
+    """The teams whose leaderboards ``actor`` may switch: every team for learning admins,
+    for managers the teams of the people below them; each with its setting."""
+    teams = people.teams_all().select_related("teamleaderboardsetting")
+    if permissions.is_learning_admin(actor):
+        return teams
+    if not permissions.is_manager(actor):
+        return teams.none()
+    return teams.filter(pk__in=people.reports_subtree(actor).values("team_id"))
+
+
+# --- Reading a board ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One person's place on a board (competition ranking: ties share a rank)."""
+
+    rank: int
+    person: User
+    points: int
+    is_viewer: bool = False
+
+
+@dataclass(frozen=True)
+class Board:
+    scope: str
+    period: str
+    period_start: date
+    # The team or department the board ranks; None for the organisation.
+    team: Team | None
+    department: Department | None
+    # False when the viewer has no team (or department) for this scope.
+    available: bool
+    # The team's leaderboards are switched off: nobody in it is ranked.
+    switched_off: bool
+    standings: list[Standing]
+    # The viewer's own place: in ``standings`` or below them; None when not ranked.
+    viewer: Standing | None
+    viewer_opted_out: bool
+    viewer_points: int
+
+    @property
+    def viewer_below(self) -> bool:
+        """The viewer is ranked but outside the standings shown."""
+        return self.viewer is not None and all(not s.is_viewer for s in self.standings)
+
+
+def _viewer_team(viewer: User) -> Team | None:
+    """The viewer's team with its department and leaderboard setting, in one query."""
+    if viewer.team_id is None:
+        return None
+    return (
+        people.teams_all()
+        .select_related("teamleaderboardsetting")
+        .filter(pk=viewer.team_id)
+        .first()
+    )
+
+
+def _team_switched_off(team: Team | None) -> bool:
+    if team is None:
+        return False
+    try:
+        return not team.teamleaderboardsetting.enabled
+    except TeamLeaderboardSetting.DoesNotExist:
+        return False
+
+
+def leaderboard(*, scope: str, period: str, viewer: User, limit: int = BOARD_SIZE) -> Board:
+    """The board of ``scope`` (the viewer's team, department or the organisation) for the
+    current ``period``, with the viewer's own place even when outside the top ``limit``.
+
+    At most five queries whatever the size of the organisation: the viewer's team, their
+    preference, the top of the board (one indexed range read), the viewer's tally and,
+    when the viewer is ranked, the count of people ahead of them.
+    """
+    if scope not in Scope.values:
+        raise ValueError(f"Unknown leaderboard scope {scope!r}")
+    if period not in TallyPeriod.values:
+        raise ValueError(f"Unknown leaderboard period {period!r}")
+    limit = max(1, min(limit, MAX_BOARD_SIZE))
+    start = period_starts(timezone.now())[period]
+    team = _viewer_team(viewer)
+    department = team.department if team is not None else None
+    opted_out = is_opted_out(viewer)
+    switched_off = _team_switched_off(team)
+    empty = Board(
+        scope=scope,
+        period=period,
+        period_start=start,
+        team=team,
+        department=department,
+        available=True,
+        switched_off=False,
+        standings=[],
+        viewer=None,
+        viewer_opted_out=opted_out,
+        viewer_points=0,
+    )
+
+    tallies = PointTally.objects.filter(period=period, period_start=start, listed=True)
+    if scope == Scope.TEAM:
+        if team is None:
+            return _replace(empty, available=False)
+        if switched_off:
+            return _replace(empty, switched_off=True)
+        tallies = tallies.filter(team=team)
+    elif scope == Scope.DEPARTMENT:
+        if department is None:
+            return _replace(empty, available=False)
+        tallies = tallies.filter(department=department)
+
+    top = list(tallies.select_related("person").order_by("-points", "person_id")[:limit])
+    standings: list[Standing] = []
+    for position, tally in enumerate(top, start=1):
+        tied = standings and standings[-1].points == tally.points
+        standings.append(
+            Standing(
+                rank=standings[-1].rank if tied else position,
+                person=tally.person,
+                points=tally.points,
+                is_viewer=tally.person_id == viewer.pk,
+            )
+        )
+
+    own = PointTally.objects.filter(person=viewer, period=period, period_start=start).first()
+    points = own.points if own else 0
+    mine = None
+    if own is not None and own.listed and _in_scope(own, scope, team):
+        # Counted even when the viewer is in the top rows, so that every ranked viewer
+        # costs the same queries; the count reads the same index as the top rows.
+        ahead = tallies.filter(points__gt=own.points).count()
+        mine = Standing(rank=ahead + 1, person=viewer, points=own.points, is_viewer=True)
+    return _replace(empty, standings=standings, viewer=mine, viewer_points=points)
+
+
+def _in_scope(tally: PointTally, scope: str, team: Team | None) -> bool:
+    """The viewer's tally counts on this board (their copies may lag a move by nothing,
+    but check rather than rank someone on a board they are not on)."""
+    if scope == Scope.TEAM:
+        return team is not None and tally.team_id == team.pk
+    if scope == Scope.DEPARTMENT:
+        return team is not None and tally.department_id == team.department_id
+    return True
+
+
+def _replace(board: Board, **changes: object) -> Board:
+    return replace(board, **changes)  # type: ignore[arg-type]
