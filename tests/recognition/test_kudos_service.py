@@ -27,7 +27,9 @@ def published():
 
 
 def test_a_colleague_thanks_someone_and_kudos_given_is_published(org, published):
-    given = kudos.kudos_give(giver=org.member, recipient=org.lead, message="  Thanks for the help!  ")
+    given = kudos.kudos_give(
+        giver=org.member, recipient=org.lead, message="  Thanks for the help!  "
+    )
 
     assert (given.giver, given.recipient, given.message) == (
         org.member,
@@ -123,7 +125,8 @@ def test_learning_admins_hide_a_kudos_and_it_leaves_the_profile(org):
     kudos.kudos_hide(actor=org.admin, kudos=given)
 
     given.refresh_from_db()
-    assert given.hidden_by == org.admin and given.hidden_at is not None
+    assert given.hidden_by == org.admin
+    assert given.hidden_at is not None
     assert list(selectors.kudos_for(org.lead)) == []
 
 

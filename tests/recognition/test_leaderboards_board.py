@@ -36,7 +36,9 @@ def ranking(result):
 
 def test_the_organisation_board_ranks_by_points_and_ties_share_a_rank():
     team = TeamFactory()
-    ana, ben, cy, dee = (UserFactory(display_name=n, team=team) for n in "Ana Ben Cy Dee".split())
+    ana, ben, cy, dee = (
+        UserFactory(display_name=n, team=team) for n in ["Ana", "Ben", "Cy", "Dee"]
+    )
     earn(ana, 30)
     earn(ben, 50)
     earn(cy, 30)
@@ -45,7 +47,8 @@ def test_the_organisation_board_ranks_by_points_and_ties_share_a_rank():
     result = board(dee)
 
     assert ranking(result) == [(1, "Ben", 50), (2, "Ana", 30), (2, "Cy", 30), (4, "Dee", 10)]
-    assert result.viewer is not None and result.viewer.rank == 4
+    assert result.viewer is not None
+    assert result.viewer.rank == 4
     assert not result.viewer_below
 
 
@@ -162,9 +165,7 @@ def test_moving_team_moves_the_tallies_in_one_update(org):
     people_services.person_update_profile(person=org.member, team=new_team)
 
     rows = PointTally.objects.filter(person=org.member)
-    assert {(t.team_id, t.department_id) for t in rows} == {
-        (new_team.pk, new_team.department_id)
-    }
+    assert {(t.team_id, t.department_id) for t in rows} == {(new_team.pk, new_team.department_id)}
     with CaptureQueriesContext(connection) as ctx:
         leaderboards.tallies_refresh(person_ids=[org.member.pk])
     assert len(ctx.captured_queries) == 1

@@ -201,8 +201,12 @@ def team_leaderboard_switch(*, actor: User, team: Team, enabled: bool) -> TeamLe
 
 def switchable_teams(actor: User) -> QuerySet[Team]:
     """The teams whose leaderboards ``actor`` may switch: every team for learning admins,
-    for managers the teams of the people below them; each with its setting."""
-    teams = people.teams_all().select_related("teamleaderboardsetting")
+    for managers the teams of the people below them; each with ``leaderboard_off``."""
+    teams = people.teams_all().annotate(
+        leaderboard_off=Exists(
+            TeamLeaderboardSetting.objects.filter(team=OuterRef("pk"), enabled=False)
+        )
+    )
     if permissions.is_learning_admin(actor):
         return teams
     if not permissions.is_manager(actor):
