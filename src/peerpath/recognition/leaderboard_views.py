@@ -41,8 +41,6 @@ def board(request: AuthedRequest) -> HttpResponse:
             "scopes": leaderboards.Scope.choices,
             "periods": TallyPeriod.choices,
             "can_switch_team": can_switch,
-            "manages_teams": permissions.is_learning_admin(request.user)
-            or permissions.is_manager(request.user),
         },
     )
 
