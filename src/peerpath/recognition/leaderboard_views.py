@@ -30,8 +30,12 @@ def board(request: AuthedRequest) -> HttpResponse:
     scope = choice_param(request, "scope", leaderboards.Scope.values, _default_scope(request))
     period = choice_param(request, "period", TallyPeriod.values, TallyPeriod.WEEK)
     result = leaderboards.leaderboard(scope=scope, period=period, viewer=request.user)
-    can_switch = result.team is not None and permissions.can_switch_team_leaderboard(
-        request.user, result.team
+    # The navigation's cached roles spare everyone else the check's query.
+    roles = permissions.navigation(request.user)
+    can_switch = (
+        result.team is not None
+        and (roles["manager"] or roles["admin"])
+        and permissions.can_switch_team_leaderboard(request.user, result.team)
     )
     return render(
         request,

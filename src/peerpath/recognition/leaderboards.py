@@ -22,6 +22,8 @@ from django.db.models import (
     Case,
     Exists,
     F,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
 
 ALL_TIME = date(1970, 1, 1)
 BOARD_SIZE = 20
+# What a board shows of each person (name, avatar, initials, profile link).
+SHOWN_PERSON_FIELDS = ("public_id", "display_name", "email", "avatar")
 MAX_BOARD_SIZE = 100
 # People changed in one event are refreshed this many at a time (one UPDATE each batch),
 # well inside every database's limit on query parameters.
@@ -251,34 +255,47 @@ class Board:
         return self.viewer is not None and all(not s.is_viewer for s in self.standings)
 
 
-def _viewer_team(viewer: User) -> Team | None:
-    """The viewer's team with its department and leaderboard setting, in one query."""
-    if viewer.team_id is None:
-        return None
-    return (
-        people.teams_all()
-        .select_related("teamleaderboardsetting")
-        .filter(pk=viewer.team_id)
+@dataclass(frozen=True)
+class _ViewerPlace:
+    team: Team | None
+    opted_out: bool
+    team_switched_off: bool
+
+
+def _viewer_place(viewer: User) -> _ViewerPlace:
+    """The viewer's team and department, their preference and their team's switch, in
+    one query."""
+    row = (
+        get_user_model()
+        .objects.filter(pk=viewer.pk)
+        .select_related("team__department")
+        .annotate(
+            leaderboard_hidden=Exists(
+                LeaderboardPreference.objects.filter(person=OuterRef("pk"), hidden=True)
+            ),
+            leaderboard_team_off=Exists(
+                TeamLeaderboardSetting.objects.filter(team=OuterRef("team_id"), enabled=False)
+            ),
+        )
         .first()
     )
-
-
-def _team_switched_off(team: Team | None) -> bool:
-    if team is None:
-        return False
-    try:
-        return not team.teamleaderboardsetting.enabled
-    except TeamLeaderboardSetting.DoesNotExist:
-        return False
+    if row is None:
+        return _ViewerPlace(team=None, opted_out=False, team_switched_off=False)
+    return _ViewerPlace(
+        team=row.team,
+        opted_out=row.leaderboard_hidden,
+        team_switched_off=row.leaderboard_team_off,
+    )
 
 
 def leaderboard(*, scope: str, period: str, viewer: User, limit: int = BOARD_SIZE) -> Board:
     """The board of ``scope`` (the viewer's team, department or the organisation) for the
     current ``period``, with the viewer's own place even when outside the top ``limit``.
 
-    At most five queries whatever the size of the organisation: the viewer's team, their
-    preference, the top of the board (one indexed range read), the viewer's tally and,
-    when the viewer is ranked, the count of people ahead of them.
+    Three queries whatever the size of the organisation: the viewer's place (team,
+    department, preference, team switch), the top of the board (one indexed range
+    read), and the viewer's tally with the count of people ahead of them (which reads
+    the same index).
     """
     if scope not in Scope.values:
         raise ValueError(f"Unknown leaderboard scope {scope!r}")
@@ -286,10 +303,9 @@ def leaderboard(*, scope: str, period: str, viewer: User, limit: int = BOARD_SIZ
         raise ValueError(f"Unknown leaderboard period {period!r}")
     limit = max(1, min(limit, MAX_BOARD_SIZE))
     start = period_starts(timezone.now())[period]
-    team = _viewer_team(viewer)
+    place = _viewer_place(viewer)
+    team = place.team
     department = team.department if team is not None else None
-    opted_out = is_opted_out(viewer)
-    switched_off = _team_switched_off(team)
     empty = Board(
         scope=scope,
         period=period,
@@ -300,7 +316,7 @@ def leaderboard(*, scope: str, period: str, viewer: User, limit: int = BOARD_SIZ
         switched_off=False,
         standings=[],
         viewer=None,
-        viewer_opted_out=opted_out,
+        viewer_opted_out=place.opted_out,
         viewer_points=0,
     )
 
@@ -308,7 +324,7 @@ def leaderboard(*, scope: str, period: str, viewer: User, limit: int = BOARD_SIZ
     if scope == Scope.TEAM:
         if team is None:
             return _replace(empty, available=False)
-        if switched_off:
+        if place.team_switched_off:
             return _replace(empty, switched_off=True)
         tallies = tallies.filter(team=team)
     elif scope == Scope.DEPARTMENT:
@@ -316,7 +332,11 @@ def leaderboard(*, scope: str, period: str, viewer: User, limit: int = BOARD_SIZ
             return _replace(empty, available=False)
         tallies = tallies.filter(department=department)
 
-    top = list(tallies.select_related("person").order_by("-points", "person_id")[:limit])
+    top = list(
+        tallies.select_related("person")
+        .only(*(f"person__{name}" for name in SHOWN_PERSON_FIELDS), "points", "person_id")
+        .order_by("-points", "person_id")[:limit]
+    )
     standings: list[Standing] = []
     for position, tally in enumerate(top, start=1):
         tied = standings and standings[-1].points == tally.points
@@ -329,14 +349,26 @@ def leaderboard(*, scope: str, period: str, viewer: User, limit: int = BOARD_SIZ
             )
         )
 
-    own = PointTally.objects.filter(person=viewer, period=period, period_start=start).first()
+    ahead = (
+        tallies.filter(points__gt=OuterRef("points"))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+        .values("n")
+    )
+    own = (
+        PointTally.objects.filter(person=viewer, period=period, period_start=start)
+        .annotate(ahead=Subquery(ahead[:1]))
+        .first()
+    )
     points = own.points if own else 0
     mine = None
     if own is not None and own.listed and _in_scope(own, scope, team):
-        # Counted even when the viewer is in the top rows, so that every ranked viewer
-        # costs the same queries; the count reads the same index as the top rows.
-        ahead = tallies.filter(points__gt=own.points).count()
-        mine = Standing(rank=ahead + 1, person=viewer, points=own.points, is_viewer=True)
+        mine = Standing(
+            rank=own.ahead + 1,
+            person=viewer,
+            points=own.points,
+            is_viewer=True,
+        )
     return _replace(empty, standings=standings, viewer=mine, viewer_points=points)
 
 
