@@ -7,6 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from peerpath.recognition import leaderboards
+from peerpath.recognition.models import Kudos
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,6 +39,30 @@ def test_a_colleague_gives_kudos_from_a_profile(org, sign_in, page, screenshot, 
 
     kudos.get_by_label("Thank Leo").fill("x" * 279 + "yz")
     expect(kudos.get_by_label("Thank Leo")).to_have_value("x" * 279 + "y")  # the field stops
+
+
+def test_a_learning_admin_reads_all_kudos_and_hides_one(org, sign_in, page, screenshot, axe):
+    givers = (org.member, org.deep, org.manager, org.outsider)
+    for n in range(12):
+        Kudos.objects.create(
+            giver=givers[n % 4], recipient=org.lead, message=f"Thanks for the help with call {n}"
+        )
+    sign_in(org.admin)
+    page.goto(f"/people/{org.lead.public_id}/")
+    page.locator("#kudos-panel").get_by_role("link", name="See all").click()
+
+    expect(page.get_by_role("heading", name="Kudos", exact=True)).to_be_visible()
+    rows = page.locator(".kudos__row")
+    expect(rows).to_have_count(12)
+    screenshot("kudos-list")
+    assert axe() == []
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    rows.first.get_by_role("button", name="Hide kudos from Otto Outsider").click()
+    expect(rows.first).to_have_text("Kudos hidden.")
+    page.reload()
+    expect(rows).to_have_count(11)
+    expect(page.get_by_text("call 11")).to_have_count(0)
 
 
 def test_leaderboards_rank_people_and_respect_opt_out_and_the_team_switch(
