@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -150,7 +150,7 @@ def test_switching_back_on_keeps_opted_out_members_off_the_boards(org):
 def test_only_the_teams_managers_and_learning_admins_switch_its_boards(org):
     team = org.member.team
     for outsider in (org.member, org.outsider):
-        with pytest.raises(ValidationError):
+        with pytest.raises(PermissionDenied):
             leaderboards.team_leaderboard_switch(actor=outsider, team=team, enabled=False)
     assert not TeamLeaderboardSetting.objects.exists()
 

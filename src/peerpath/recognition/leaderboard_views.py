@@ -4,7 +4,6 @@ time), a person's opt-out, and the managers' switch for their teams."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -90,17 +89,13 @@ def team_switch(request: AuthedRequest, slug: str) -> HttpResponse:
         raise Http404
     permissions.require(permissions.can_switch_team_leaderboard(request.user, team))
     enabled = request.POST.get("enabled") == "1"
-    try:
-        leaderboards.team_leaderboard_switch(actor=request.user, team=team, enabled=enabled)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            f"Leaderboards are on for {team.name}."
-            if enabled
-            else f"Leaderboards are off for {team.name}: its members are not ranked.",
-        )
+    leaderboards.team_leaderboard_switch(actor=request.user, team=team, enabled=enabled)
+    messages.success(
+        request,
+        f"Leaderboards are on for {team.name}."
+        if enabled
+        else f"Leaderboards are off for {team.name}: its members are not ranked.",
+    )
     if request.POST.get("next") == "teams":
         return redirect("recognition:leaderboard_teams")
     return redirect(f"{reverse('recognition:leaderboards')}?scope=team")

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
     BooleanField,
@@ -169,10 +168,6 @@ def on_people_changed(event: PeopleChanged) -> None:
 # --- Preferences and the team switch -----------------------------------------------------
 
 
-def is_opted_out(person: User) -> bool:
-    return LeaderboardPreference.objects.filter(person=person, hidden=True).exists()
-
-
 @transaction.atomic
 def leaderboard_preference_set(*, person: User, hidden: bool) -> LeaderboardPreference:
     """Opt out of (or back into) every leaderboard. The person still sees the boards
@@ -185,16 +180,14 @@ def leaderboard_preference_set(*, person: User, hidden: bool) -> LeaderboardPref
     return preference
 
 
-def team_leaderboard_enabled(team: Team) -> bool:
-    return not TeamLeaderboardSetting.objects.filter(team=team, enabled=False).exists()
-
-
 @transaction.atomic
 def team_leaderboard_switch(*, actor: User, team: Team, enabled: bool) -> TeamLeaderboardSetting:
     """A manager (or learning admin) switches leaderboards off or on for a team: while
     off, its members are ranked nowhere and the team board says so."""
-    if not permissions.can_switch_team_leaderboard(actor, team):
-        raise ValidationError("Only the team's managers and learning admins can do that.")
+    permissions.require(
+        permissions.can_switch_team_leaderboard(actor, team),
+        "Only the team's managers and learning admins can switch its leaderboards.",
+    )
     setting, _ = TeamLeaderboardSetting.objects.update_or_create(
         team=team, defaults={"enabled": enabled, "updated_by": actor}
     )
