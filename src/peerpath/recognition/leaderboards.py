@@ -345,7 +345,8 @@ def leaderboard(*, scope: str, period: str, viewer: User, limit: int = BOARD_SIZ
     ahead = (
         tallies.filter(points__gt=OuterRef("points"))
         .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+        # COUNT(*), not of a column: the board's index alone answers it (index-only).
+        .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
         .values("n")
     )
     own = (
