@@ -29,6 +29,7 @@ def board(request: AuthedRequest) -> HttpResponse:
     scope = choice_param(request, "scope", leaderboards.Scope.values, _default_scope(request))
     period = choice_param(request, "period", TallyPeriod.values, TallyPeriod.WEEK)
     result = leaderboards.leaderboard(scope=scope, period=period, viewer=request.user)
+    _link_profiles(result)
     # The navigation's cached roles spare everyone else the check's query.
     roles = permissions.navigation(request.user)
     can_switch = (
@@ -46,6 +47,18 @@ def board(request: AuthedRequest) -> HttpResponse:
             "can_switch_team": can_switch,
         },
     )
+
+
+def _link_profiles(board: leaderboards.Board) -> None:
+    """Give each ranked person their profile address: one URL reversal for the board
+    rather than one per row (reversing is a noticeable share of rendering a board)."""
+    placeholder = "00000000-0000-0000-0000-000000000000"
+    pattern = reverse("people:profile", args=[placeholder])
+    standings = [*board.standings, *([board.viewer] if board.viewer else [])]
+    for standing in standings:
+        standing.person.profile_url = pattern.replace(  # type: ignore[attr-defined]
+            placeholder, str(standing.person.public_id)
+        )
 
 
 @require_POST
