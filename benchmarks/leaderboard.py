@@ -3,10 +3,10 @@
 Builds an organisation of ``--people`` people (default 100,000) in teams of 12 and
 departments of about 5,000, with ``--entries`` points-ledger rows (default 10,000,000,
 spread over the last year) and the tallies the ledger implies (week, month and all time
-per person), then times the leaderboard page for each scope and period next to the
-calibration view, in the same process and loop. The same is done for an organisation a
-hundredth of the size, and the SQL queries of each page are counted at both sizes: they
-must be the same.
+per person). Then, as ``benchmarks.run`` does for the main pages, it counts each
+leaderboard page's SQL queries in-process and times the page on gunicorn (started as
+``peerpath run`` starts it) next to the calibration view, in interleaved rounds. The
+same is done for an organisation a hundredth of the size: the query counts must match.
 
 The bulk load is done by the database itself (INSERT ... SELECT over a generated
 series), with the tables' secondary indexes and constraints dropped during the load
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
+from benchmarks.load import Sample, Session, hammer, sign_in
+from benchmarks.server import HOST, running_server
 from benchmarks.tiers import BENCH_VAR, ROOT, apply_env, ensure_postgres_database
 
 VAR = BENCH_VAR / "leaderboard"
@@ -39,6 +40,7 @@ TEAMS_OFF_EVERY = 50  # one team in fifty has its leaderboards switched off
 SCOPES = ("team", "department", "organisation")
 PERIODS = ("week", "month", "all")
 RATIO_LIMIT = 3.0
+PASSWORD = "bench-password-1"  # noqa: S105 - documented benchmark credential
 # Points per action, so totals differ from person to person.
 ACTIONS = (
     ("module_completed", 10),
@@ -388,11 +390,6 @@ def built(people: int, entries: int) -> bool:
 # --- Measuring -----------------------------------------------------------------------------
 
 
-def _p95(seconds: Sequence[float]) -> float:
-    ordered = sorted(seconds)
-    return ordered[max(0, -(-95 * len(ordered) // 100) - 1)] * 1000
-
-
 def viewer_for_benchmark() -> Any:
     """A ranked person in the middle of the organisation's all-time board: outside the
     top on every organisation and department board, as most people are."""
@@ -414,54 +411,83 @@ def count_queries(client: Any, url: str) -> tuple[int, list[str]]:
     return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
 
 
-def measure(requests: int) -> dict[str, Any]:
-    """Time every board and the calibration view, interleaved, in this process."""
-    from django.test import Client
+def board_urls() -> dict[str, str]:
     from django.urls import reverse
 
-    viewer = viewer_for_benchmark()
-    client = Client()
-    client.force_login(viewer)
     base = reverse("recognition:leaderboards")
-    urls = {
+    return {
         f"{scope} / {period}": f"{base}?scope={scope}&period={period}"
         for scope in SCOPES
         for period in PERIODS
     }
+
+
+def count_all_queries(viewer: Any) -> dict[str, dict[str, Any]]:
+    """Each board's SQL for one signed-in request (after a warm-up), in this process."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(viewer)
     pages: dict[str, dict[str, Any]] = {}
-    for name, url in urls.items():
-        client.get(url)  # warm-up
+    for name, url in board_urls().items():
+        client.get(url)
         queries, sqls = count_queries(client, url)
-        pages[name] = {"url": url, "queries": queries, "sql": sqls, "seconds": []}
-    calibration: list[float] = []
-    for _ in range(requests):
-        for name, url in urls.items():
-            began = time.perf_counter()
-            response = client.get(url)
-            pages[name]["seconds"].append(time.perf_counter() - began)
-            if response.status_code != 200:
-                raise SystemExit(f"{url} answered {response.status_code}")
-        began = time.perf_counter()
-        response = client.get("/_calibration/")
-        calibration.append(time.perf_counter() - began)
-        if response.status_code != 200:
-            raise SystemExit(f"The calibration view answered {response.status_code}.")
-    result: dict[str, Any] = {
+        pages[name] = {"queries": queries, "sql": sqls}
+    return pages
+
+
+def timed_rounds(port: int, session: Session, args: argparse.Namespace) -> dict[str, Sample]:
+    """Every board and the calibration view, spread over interleaved rounds in rotating
+    order (as ``benchmarks.run`` does), so background noise lands on all of them alike."""
+    urls = {"calibration view": "/_calibration/", **board_urls()}
+    names = list(urls)
+    for name in names:
+        warm = hammer(HOST, port, urls[name], session, requests=args.warmup, concurrency=1)
+        if warm.errors:
+            raise SystemExit(f"{urls[name]} answered {warm.statuses} while warming up")
+    samples: dict[str, list[Sample]] = {name: [] for name in names}
+    rounds = max(1, min(args.rounds, args.requests))
+    for n in range(rounds):
+        share = args.requests // rounds + (n < args.requests % rounds)
+        for name in names[n % len(names) :] + names[: n % len(names)]:
+            sample = hammer(
+                HOST, port, urls[name], session, requests=share, concurrency=args.concurrency
+            )
+            if sample.errors:
+                raise SystemExit(f"{urls[name]} answered {sample.statuses}")
+            samples[name].append(sample)
+    return {name: Sample.merge(parts) for name, parts in samples.items()}
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    """Query counts in-process, then latency through gunicorn as production serves it."""
+    from django.db import connections
+
+    viewer = viewer_for_benchmark()
+    viewer.set_password(PASSWORD)
+    viewer.save(update_fields=["password"])
+    counted = count_all_queries(viewer)
+    connections.close_all()
+    log = var_dir(args.db_url, args.people) / "gunicorn.log"
+    env = dict(os.environ)
+    with running_server(env, log, workers=args.workers, threads=args.threads) as port:
+        session = sign_in(HOST, port, viewer.email, PASSWORD)
+        timed = timed_rounds(port, session, args)
+    calibration = timed.pop("calibration view")
+    return {
         "viewer": viewer.display_name,
-        "calibration": {
-            "median_ms": statistics.median(calibration) * 1000,
-            "p95_ms": _p95(calibration),
+        "calibration": {"median_ms": calibration.median_ms, "p95_ms": calibration.p95_ms},
+        "pages": {
+            name: {
+                "queries": counted[name]["queries"],
+                "median_ms": sample.median_ms,
+                "p95_ms": sample.p95_ms,
+                "per_second": sample.per_second,
+                "sql": counted[name]["sql"],
+            }
+            for name, sample in timed.items()
         },
-        "pages": {},
     }
-    for name, page in pages.items():
-        result["pages"][name] = {
-            "queries": page["queries"],
-            "median_ms": statistics.median(page["seconds"]) * 1000,
-            "p95_ms": _p95(page["seconds"]),
-            "sql": page["sql"],
-        }
-    return result
 
 
 def run_one(args: argparse.Namespace) -> int:
@@ -490,7 +516,7 @@ def run_one(args: argparse.Namespace) -> int:
     from peerpath.recognition.models import PointEntry, PointTally
 
     counts = {"entries": PointEntry.objects.count(), "tallies": PointTally.objects.count()}
-    result = measure(args.requests)
+    result = measure(args)
     result.update({"people": args.people, "counts": counts, "build_seconds": timings})
     result["vendor"] = connection.vendor
     print(MARKER + json.dumps(result), flush=True)
@@ -513,6 +539,16 @@ def _child(args: argparse.Namespace, people: int, entries: int) -> dict[str, Any
         str(entries),
         "--requests",
         str(args.requests),
+        "--concurrency",
+        str(args.concurrency),
+        "--rounds",
+        str(args.rounds),
+        "--warmup",
+        str(args.warmup),
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
     ]
     if args.db_url:
         argv += ["--db-url", args.db_url]
@@ -572,7 +608,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--db-url", help="PostgreSQL URL (default: SQLite files)")
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--entries", type=int, default=10_000_000)
-    parser.add_argument("--requests", type=int, default=100, help="timed requests per page")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
+    parser.add_argument("--concurrency", type=int, default=4, help="simultaneous clients")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed requests per page first")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds over the pages")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--fresh", action="store_true", help="rebuild the organisations")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
