@@ -230,3 +230,14 @@ def test_a_board_takes_the_same_few_queries_at_every_size():
     assert set(large.values()) == {3}
     assert board(viewer, limit=3).viewer.rank == 73
     assert board(viewer, Scope.TEAM, limit=3).viewer.rank == 19
+
+
+def test_adding_points_to_the_tallies_takes_three_queries(org, django_assert_num_queries):
+    earn(org.member, 5)  # the rows exist: the second time only increments them
+
+    with django_assert_num_queries(3):
+        earn(org.member, 7)
+
+    assert set(PointTally.objects.filter(person=org.member).values_list("points", flat=True)) == {
+        12
+    }

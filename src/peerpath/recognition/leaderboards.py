@@ -75,17 +75,14 @@ def period_starts(at: datetime) -> dict[str, date]:
 
 def listing_of(person: User) -> tuple[int | None, int | None, bool]:
     """The team and department a person is ranked in, and whether they are ranked at all
-    (not if they opted out, or their team's leaderboards are switched off)."""
-    team = person.team
-    hidden = LeaderboardPreference.objects.filter(person=person, hidden=True).exists()
-    team_off = (
-        team is not None
-        and TeamLeaderboardSetting.objects.filter(team=team, enabled=False).exists()
-    )
+    (not if they left, opted out, or their team's leaderboards are switched off); read
+    fresh, in one query."""
+    place = _viewer_place(person)
+    team = place.team
     return (
         team.pk if team else None,
         team.department_id if team else None,
-        person.is_active and not hidden and not team_off,
+        place.active and not place.opted_out and not place.team_switched_off,
     )
 
 
@@ -114,10 +111,10 @@ def tally_add(*, person: User, points: int, at: datetime) -> None:
         ],
         ignore_conflicts=True,
     )
+    periods = Q()
     for period, start in starts.items():
-        PointTally.objects.filter(person=person, period=period, period_start=start).update(
-            points=F("points") + points
-        )
+        periods |= Q(period=period, period_start=start)
+    PointTally.objects.filter(periods, person=person).update(points=F("points") + points)
 
 
 # --- Keeping the copies on tally rows fresh ----------------------------------------------
@@ -251,13 +248,14 @@ class Board:
 @dataclass(frozen=True)
 class _ViewerPlace:
     team: Team | None
+    active: bool
     opted_out: bool
     team_switched_off: bool
 
 
 def _viewer_place(viewer: User) -> _ViewerPlace:
-    """The viewer's team and department, their preference and their team's switch, in
-    one query."""
+    """The person's team and department, whether they are active, their preference and
+    their team's switch, in one query."""
     row = (
         get_user_model()
         .objects.filter(pk=viewer.pk)
@@ -273,9 +271,10 @@ def _viewer_place(viewer: User) -> _ViewerPlace:
         .first()
     )
     if row is None:
-        return _ViewerPlace(team=None, opted_out=False, team_switched_off=False)
+        return _ViewerPlace(team=None, active=False, opted_out=False, team_switched_off=False)
     return _ViewerPlace(
         team=row.team,
+        active=row.is_active,
         opted_out=row.leaderboard_hidden,
         team_switched_off=row.leaderboard_team_off,
     )
