@@ -241,3 +241,21 @@ def test_adding_points_to_the_tallies_takes_three_queries(org, django_assert_num
     assert set(PointTally.objects.filter(person=org.member).values_list("points", flat=True)) == {
         12
     }
+
+
+def test_many_people_changed_at_once_are_refreshed_in_batches(monkeypatch):
+    monkeypatch.setattr(leaderboards, "REFRESH_BATCH", 2)
+    team, new_team = TeamFactory(), TeamFactory()
+    people = [UserFactory(team=team) for _ in range(5)]
+    for person in people:
+        earn(person, 3)
+    for person in people:
+        person.team = new_team
+        person.save(update_fields=["team"])
+
+    with CaptureQueriesContext(connection) as ctx:
+        written = leaderboards.tallies_refresh(person_ids=[p.pk for p in people])
+
+    assert len(ctx.captured_queries) == 3
+    assert written == 15
+    assert set(PointTally.objects.values_list("team_id", flat=True)) == {new_team.pk}
