@@ -151,3 +151,9 @@ def test_colleagues_cannot_hide_kudos(org, client_for):
 def test_hiding_an_unknown_kudos_is_not_found(org, client_for):
     url = reverse("recognition:kudos_hide", args=["00000000-0000-0000-0000-000000000000"])
     assert client_for(org.admin).post(url).status_code == 404
+
+
+def test_ones_own_profile_links_to_the_leaderboards(org, client_for):
+    board = reverse("recognition:leaderboards").encode()
+    assert board in client_for(org.member).get(profile_url(org.member)).content
+    assert board not in client_for(org.member).get(profile_url(org.lead)).content
