@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-fast lint typecheck check bench bench-data bench-lrs bench-schedule browser-deps clean
+.PHONY: run test test-fast lint typecheck check bench bench-data bench-lrs bench-schedule bench-leaderboard browser-deps clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ bench-lrs: $(STAMP)
 # Learning-time coverage decisions for a 500-person call centre; DB_URL (default SQLite).
 bench-schedule: $(STAMP)
 	$(BIN)/python -m benchmarks.schedule $${DB_URL:+--db-url $$DB_URL}
+
+# Leaderboards for 100,000 people and 10,000,000 ledger rows (PEOPLE, ENTRIES to change
+# the size; DB_URL for PostgreSQL, default SQLite). Also measures a hundredth of the size.
+bench-leaderboard: $(STAMP)
+	$(BIN)/python -m benchmarks.leaderboard $${PEOPLE:+--people $$PEOPLE} \
+	  $${ENTRIES:+--entries $$ENTRIES} $${DB_URL:+--db-url $$DB_URL}
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache

@@ -416,3 +416,8 @@ def can_switch_team_leaderboard(user: Actor, team: Team) -> bool:
     if is_learning_admin(user):
         return True
     return _active(user) and people.manages_team(user, team)  # type: ignore[arg-type]
+
+
+def can_view_leaderboards(user: Actor) -> bool:
+    """Every active person sees the boards, even after opting out of being ranked."""
+    return _active(user)

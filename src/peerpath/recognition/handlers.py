@@ -34,3 +34,6 @@ def subscribe_all() -> None:
     events.subscribe(events.CertificationEarned, rewards.on_certification_earned)
     events.subscribe(events.KudosGiven, rewards.on_kudos_given)
     # Leaderboards and kudos
+    from peerpath.recognition import leaderboards
+
+    events.subscribe(events.PeopleChanged, leaderboards.on_people_changed)

@@ -391,19 +391,22 @@ class PointTally(models.Model):
                 fields=["person", "period", "period_start"], name="one_tally_per_period"
             )
         ]
+        # ``listed`` closes each key so that SQLite, too, counts the people ahead of
+        # someone from the index alone (it reads the table for a partial index's
+        # condition unless the column is in the index).
         indexes = [
             models.Index(
-                fields=["period", "period_start", "-points", "person"],
+                fields=["period", "period_start", "-points", "person", "listed"],
                 condition=Q(listed=True),
                 name="tally_org_idx",
             ),
             models.Index(
-                fields=["team", "period", "period_start", "-points", "person"],
+                fields=["team", "period", "period_start", "-points", "person", "listed"],
                 condition=Q(listed=True),
                 name="tally_team_idx",
             ),
             models.Index(
-                fields=["department", "period", "period_start", "-points", "person"],
+                fields=["department", "period", "period_start", "-points", "person", "listed"],
                 condition=Q(listed=True),
                 name="tally_department_idx",
             ),

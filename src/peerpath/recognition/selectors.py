@@ -40,6 +40,9 @@ class ProfileRecognition:
     can_give_kudos: bool
     can_see_points: bool
     extra: dict[str, object] = field(default_factory=dict)
+    # More kudos than the profile shows: it links to the full list.
+    more_kudos: bool = False
+    can_hide_kudos: bool = False
 
 
 def balance_of(person: User) -> PointBalance:
@@ -74,6 +77,7 @@ def kudos_for(person: User) -> QuerySet[Kudos]:
 
 def profile_recognition(viewer: User, person: User) -> ProfileRecognition:
     balance = balance_of(person)
+    kudos = list(kudos_for(person)[: PROFILE_KUDOS + 1])
     badges = list(badges_of(person)[: PROFILE_BADGES + 1])
     return ProfileRecognition(
         points=balance.total,
@@ -83,7 +87,9 @@ def profile_recognition(viewer: User, person: User) -> ProfileRecognition:
         certifications=list(active_awards_of(person)[:20]),
         badges=badges[:PROFILE_BADGES],
         badge_count=len(badges) if len(badges) <= PROFILE_BADGES else badges_of(person).count(),
-        kudos=list(kudos_for(person)[:PROFILE_KUDOS]),
+        kudos=kudos[:PROFILE_KUDOS],
         can_give_kudos=permissions.can_give_kudos(viewer, person),
         can_see_points=permissions.can_view_points_of(viewer, person),
+        more_kudos=len(kudos) > PROFILE_KUDOS,
+        can_hide_kudos=permissions.can_hide_kudos(viewer),
     )

@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from peerpath.recognition import certification_views as certs
-from peerpath.recognition import credential_views, points_views
+from peerpath.recognition import credential_views, kudos_views, leaderboard_views, points_views
 
 app_name = "recognition"
 
@@ -106,4 +106,19 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("badges/manage/<slug:slug>/retire/", points_views.badge_retire, name="badge_retire"),
     path("badges/<slug:slug>.svg", points_views.badge_image, name="badge_image"),
     # --- Leaderboards and kudos ------------------------------------------------------
+    path("leaderboards/", leaderboard_views.board, name="leaderboards"),
+    path(
+        "leaderboards/preference/",
+        leaderboard_views.preference,
+        name="leaderboard_preference",
+    ),
+    path("leaderboards/teams/", leaderboard_views.teams, name="leaderboard_teams"),
+    path(
+        "leaderboards/teams/<slug:slug>/switch/",
+        leaderboard_views.team_switch,
+        name="leaderboard_team_switch",
+    ),
+    path("kudos/people/<uuid:public_id>/", kudos_views.received, name="kudos_received"),
+    path("kudos/people/<uuid:public_id>/give/", kudos_views.give, name="kudos_give"),
+    path("kudos/<uuid:public_id>/hide/", kudos_views.hide, name="kudos_hide"),
 ]
