@@ -187,3 +187,54 @@ def test_demo_learning_time_runs_the_contact_centre_scenario(demo, client):
     assert {i.queue for i in week.coverage} == {"", "billing"}
     assert not [i for i in week.coverage if i.short]
     assert len([r for r in week.rows if r.shifts]) == 49
+
+
+def test_demo_recognition_certifies_sam_once_he_finishes_the_security_path(demo):
+    from peerpath.content.models import LearningPath, Module
+    from peerpath.learning import services as learning
+    from peerpath.learning.models import ModuleProgress
+    from peerpath.recognition import leaderboards
+    from peerpath.recognition.models import (
+        CertificationAward,
+        IssuedCredential,
+        Kudos,
+        LeaderboardPreference,
+        PointEntry,
+    )
+
+    sam = User.objects.get(email=loader.DEMO_ACCOUNTS["employee (agent)"])
+    path = LearningPath.objects.get(title=loader.SECURITY_PATH)
+    quiz = Module.objects.get(title=loader.SECURITY_QUIZ)
+    last = path.steps.order_by("position").last().module
+    # The demo's past earned points, and Sam has kudos from his manager and a colleague.
+    assert PointEntry.objects.filter(person=sam, points__gt=0).exists()
+    assert Kudos.objects.filter(recipient=sam).count() == 2
+    # Every step but the last is done; he is not certified yet.
+    assert not ModuleProgress.objects.filter(user=sam, module=last).exists()
+    assert not CertificationAward.objects.filter(holder=sam).exists()
+
+    learning.progress_open(user=sam, module=last)
+    learning.progress_complete(user=sam, module=last)
+    learning.quiz_submit(user=sam, module=quiz, answers=_right_answers(quiz.quiz))
+
+    award = CertificationAward.objects.get(holder=sam, status="active")
+    assert award.certification.name == "Security Certified"
+    assert IssuedCredential.objects.filter(certification_award=award).exists()
+    # Someone opted out of leaderboards and is on none of them.
+    hidden = LeaderboardPreference.objects.get(hidden=True).person
+    board = leaderboards.leaderboard(scope="team", period="all", viewer=sam)
+    assert hidden.team_id == sam.team_id
+    assert board.standings
+    assert hidden.pk not in {standing.person.pk for standing in board.standings}
+
+
+def _right_answers(quiz):
+    answers = {}
+    for q in quiz["questions"]:
+        if q["type"] == "true_false":
+            answers[q["id"]] = ["true" if q["correct"] else "false"]
+        elif q["type"] == "short":
+            answers[q["id"]] = [q["answers"][0]]
+        else:
+            answers[q["id"]] = [o["id"] for o in q["options"] if o["correct"]]
+    return answers

@@ -40,7 +40,7 @@ from peerpath.learning.models import (
 from peerpath.lrs import recording
 from peerpath.people import services as people
 from peerpath.people.models import ExpertReviewer, JobRole, Team, User
-from peerpath.recognition import certifications, rewards
+from peerpath.recognition import certifications, kudos, leaderboards, rewards
 from peerpath.schedule import services as schedule
 from peerpath.schedule.models import Shift, ShiftSource
 from peerpath.skills import services as skills
@@ -1060,6 +1060,21 @@ def _load_recognition(history: list[events.LearningRecorded]) -> None:
             recert_modules=[quiz],
         ),
     )
+    sam = User.objects.get(email=DEMO_ACCOUNTS["employee (agent)"])
+    nora = User.objects.get(email=DEMO_ACCOUNTS["manager"])
+    colleagues = list(
+        User.objects.filter(team=sam.team, is_active=True, manager=nora)
+        .exclude(pk=sam.pk)
+        .order_by("pk")[:3]
+    )
+    for giver, recipient, message in [
+        (nora, sam, "Thanks for covering the billing queue on Tuesday: customers noticed."),
+        (colleagues[0], sam, "Your warm-transfer tip saved me twice today. Thank you!"),
+        (sam, colleagues[1], "Thanks for walking me through the new refund rules."),
+    ]:
+        kudos.kudos_give(giver=giver, recipient=recipient, message=message)
+    # Not everyone wants to be ranked: they still earn points and badges.
+    leaderboards.leaderboard_preference_set(person=colleagues[2], hidden=True)
 
 
 def _load_learning_time() -> None:
