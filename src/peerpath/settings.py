@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "peerpath.lrs",
     "peerpath.schedule",
     "peerpath.recognition",
+    "peerpath.notifications",
+    "peerpath.social",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,8 @@ urlpatterns = [
     path("create/", include("peerpath.content.urls")),
     path("time/", include("peerpath.schedule.urls")),
     path("", include("peerpath.recognition.urls")),
+    path("", include("peerpath.social.urls")),
+    path("notifications/", include("peerpath.notifications.urls")),
     path("xapi/", include("peerpath.lrs.urls")),
     path("", include("peerpath.lrs.admin_urls")),
     path("accounts/", include("allauth.urls")),

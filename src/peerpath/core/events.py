@@ -183,6 +183,31 @@ class KudosGiven:
     at: datetime
 
 
+@dataclass(frozen=True)
+class SummaryVoted:
+    """A colleague found a summary or endorsement helpful (or changed their mind).
+    ``kind`` is "summary" or "endorsement"; ``helpful`` False withdraws the upvote."""
+
+    summary_id: int
+    kind: str
+    author_id: int
+    voter_id: int
+    module_title: str
+    helpful: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AnswerAccepted:
+    """The asker (or an expert) accepted an answer to a discussion question."""
+
+    comment_id: int
+    author_id: int
+    accepted_by_id: int
+    subject_title: str
+    at: datetime
+
+
 def subscribe(event_type: type[E], handler: Callable[[E], None]) -> None:
     if handler not in _handlers[event_type]:
         _handlers[event_type].append(handler)
