@@ -4,6 +4,7 @@ import pytest
 
 from peerpath.notifications import services
 from peerpath.notifications.models import Kind, Notification
+from peerpath.people.models import User
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 def test_each_active_recipient_is_notified_once_and_never_the_actor():
     actor, first, second = UserFactory(), UserFactory(), UserFactory()
-    gone = UserFactory(is_active=False)
+    gone = UserFactory()
+    User.objects.filter(pk=gone.pk).update(is_active=False)
+    gone.refresh_from_db()
 
     written = services.notify(
         recipients=[actor, first, second, gone],
