@@ -421,3 +421,64 @@ def can_switch_team_leaderboard(user: Actor, team: Team) -> bool:
 def can_view_leaderboards(user: Actor) -> bool:
     """Every active person sees the boards, even after opting out of being ranked."""
     return _active(user)
+
+
+# --- Social: discussions -----------------------------------------------------------------
+
+
+def discussion_skill_ids(
+    *, module: Module | None = None, path: LearningPath | None = None
+) -> set[int]:
+    """The skills a discussion is about: the module's, or those of a path's published modules."""
+    if module is not None:
+        return {skill.pk for skill in module.skills.all()}
+    if path is not None:
+        found = path.steps.filter(module__status="published").values_list(
+            "module__skills", flat=True
+        )
+        return {pk for pk in found if pk is not None}
+    return set()
+
+
+def can_view_discussion(
+    user: Actor, *, module: Module | None = None, path: LearningPath | None = None
+) -> bool:
+    """A discussion is open to whoever may see its module or path (drafts: their editors)."""
+    if module is not None:
+        return can_view_module(user, module)
+    if path is not None:
+        return can_view_path(user, path)
+    return False
+
+
+def can_take_part_in_discussion(
+    user: Actor, *, module: Module | None = None, path: LearningPath | None = None
+) -> bool:
+    """Start threads, reply, react and report: everyone who may see the subject."""
+    return can_view_discussion(user, module=module, path=path)
+
+
+def is_discussion_expert(user: Actor, skill_ids: Iterable[int]) -> bool:
+    """An expert reviewer of one of the subject's skills (accepts answers, moderates)."""
+    ids = set(skill_ids)
+    return _active(user) and bool(ids & people.reviewer_skill_ids(user))  # type: ignore[arg-type]
+
+
+def can_moderate_discussion(user: Actor, skill_ids: Iterable[int]) -> bool:
+    """Hide and unhide posts, lock threads: learning admins and the subject's experts."""
+    return is_learning_admin(user) or is_discussion_expert(user, skill_ids)
+
+
+def can_accept_answer(user: Actor, question_author_id: int, *, expert: bool) -> bool:
+    """The asker, or an expert reviewer of the subject's skills, accepts an answer."""
+    return _active(user) and (user.pk == question_author_id or expert)
+
+
+def can_report_content(user: Actor, author_id: int) -> bool:
+    """Anyone active may report what someone else wrote."""
+    return _active(user) and user.pk != author_id
+
+
+def can_see_content_reports(user: Actor) -> bool:
+    """The queue of reported posts, summaries and notes: learning admins and reviewers."""
+    return can_see_moderation_queue(user)

@@ -164,3 +164,21 @@ def on_kudos_given(event: events.KudosGiven) -> None:
     )
     if entry is not None:
         badges.badges_evaluate(recipient)
+
+
+def on_answer_accepted(event: events.AnswerAccepted) -> None:
+    """The author of an accepted answer is rewarded once per answer; the accepter is the
+    counterpart (accepting one's own answer pays nothing)."""
+    author = _person(event.author_id)
+    if author is None:
+        return
+    entry = points.points_award(
+        person=author,
+        action=PointAction.ANSWER_ACCEPTED,
+        source_key=f"answer:{event.comment_id}",
+        description=f"Answer accepted in the discussion of “{event.subject_title}”",
+        occurred_at=event.at,
+        counterpart=_person(event.accepted_by_id),
+    )
+    if entry is not None:
+        badges.badges_evaluate(author)

@@ -1,6 +1,8 @@
 """Social learning's pages. Each area keeps its routes together under its heading."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from peerpath.social import discussion_views, moderation_views
 
 app_name = "social"
 
@@ -9,4 +11,47 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # --- Profiles, follows, shares and notes -------------------------------------------
     # --- Summaries and endorsements ------------------------------------------------------
     # --- Discussions and moderation ------------------------------------------------------
+    path(
+        "discussions/module/<uuid:public_id>/",
+        discussion_views.module_discussion,
+        name="module_discussion",
+    ),
+    path(
+        "discussions/module/<uuid:public_id>/post/",
+        discussion_views.module_thread_start,
+        name="module_thread_start",
+    ),
+    path(
+        "discussions/path/<uuid:public_id>/",
+        discussion_views.path_discussion,
+        name="path_discussion",
+    ),
+    path(
+        "discussions/path/<uuid:public_id>/post/",
+        discussion_views.path_thread_start,
+        name="path_thread_start",
+    ),
+    path("discussions/people/", discussion_views.mention_people, name="mention_people"),
+    path("discussions/t/<uuid:public_id>/", discussion_views.thread, name="thread"),
+    path("discussions/t/<uuid:public_id>/lock/", discussion_views.lock, name="thread_lock"),
+    path("discussions/c/<uuid:public_id>/", discussion_views.post, name="post"),
+    path("discussions/c/<uuid:public_id>/reply/", discussion_views.reply, name="reply"),
+    path("discussions/c/<uuid:public_id>/edit/", discussion_views.edit, name="edit"),
+    path("discussions/c/<uuid:public_id>/history/", discussion_views.history, name="history"),
+    path("discussions/c/<uuid:public_id>/react/", discussion_views.react, name="react"),
+    path("discussions/c/<uuid:public_id>/accept/", discussion_views.accept, name="accept"),
+    path("discussions/c/<uuid:public_id>/report/", discussion_views.report, name="report"),
+    path("discussions/c/<uuid:public_id>/hide/", discussion_views.hide, name="hide"),
+    path("moderation/", moderation_views.queue, name="moderation"),
+    path("moderation/<uuid:public_id>/", moderation_views.decide, name="moderation_decide"),
+    path(
+        "moderation/report/summary/<uuid:public_id>/",
+        moderation_views.report_summary,
+        name="report_summary",
+    ),
+    path(
+        "moderation/report/note/<uuid:public_id>/",
+        moderation_views.report_note,
+        name="report_note",
+    ),
 ]

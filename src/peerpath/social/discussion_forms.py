@@ -1,0 +1,33 @@
+"""Forms of discussions and reports."""
+
+from __future__ import annotations
+
+from django import forms
+
+from peerpath.social import discussions, moderation
+
+
+class PostForm(forms.Form):
+    body = forms.CharField(
+        label="Your post",
+        max_length=discussions.BODY_MAX,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3, "data-mentions": ""}),
+        help_text="Markdown works. Type @ and a name to mention a colleague.",
+        error_messages={"required": "Write something before posting."},
+    )
+
+
+class ThreadForm(PostForm):
+    is_question = forms.BooleanField(
+        label="Ask it as a question (an answer can be accepted)", required=False
+    )
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label="What is wrong with it?",
+        max_length=moderation.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say briefly what is wrong with it."},
+    )
