@@ -69,10 +69,15 @@ def test_nobody_may_post_in_the_discussion_of_a_draft_they_cannot_see(org):
 
 def test_paths_have_discussions_too(org, module):
     path = paths.path_create(
-        author=org.lead, title="Onboarding", summary="S", sections=[("Start", [module])], publish=True
+        author=org.lead,
+        title="Onboarding",
+        summary="S",
+        sections=[("Start", [module])],
+        publish=True,
     )
     thread = thread_on(path, author=org.member, body="Which step first?")
-    assert thread.path_id == path.pk and thread.module_id is None
+    assert thread.path_id == path.pk
+    assert thread.module_id is None
 
 
 # --- Mentions ------------------------------------------------------------------------------
@@ -94,9 +99,11 @@ def test_a_mention_never_leaks_an_unpublished_module(org):
 
     assert CommentMention.objects.filter(comment=thread, person=org.outsider).exists()
     assert not Notification.objects.filter(recipient=org.outsider).exists()
-    assert not Notification.objects.filter(title__contains="Secret").exclude(
-        recipient=org.lead
-    ).exists()
+    assert (
+        not Notification.objects.filter(title__contains="Secret")
+        .exclude(recipient=org.lead)
+        .exists()
+    )
 
 
 def test_replies_in_a_draft_discussion_reach_only_those_who_may_see_it(org):
@@ -203,7 +210,8 @@ def test_the_asker_accepts_an_answer_which_pays_and_tells_its_author(org, module
     assert question.accepted_answer_id == answer.pk
     assert [e.comment_id for e in published] == [answer.pk]
     entry = PointEntry.objects.get(person=org.lead, action=PointAction.ANSWER_ACCEPTED)
-    assert entry.points == 10 and entry.counterpart_id == org.member.pk
+    assert entry.points == 10
+    assert entry.counterpart_id == org.member.pk
     [notice] = notices(org.lead, Kind.ANSWER_ACCEPTED)
     assert "accepted your answer" in notice.title
 
