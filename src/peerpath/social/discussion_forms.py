@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
 
 from peerpath.social import discussions, moderation
 
@@ -12,7 +13,9 @@ class PostForm(forms.Form):
         label="Your post",
         max_length=discussions.BODY_MAX,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 3, "data-mentions": ""}),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "data-mentions": reverse_lazy("social:mention_people")}
+        ),
         help_text="Markdown works. Type @ and a name to mention a colleague.",
         error_messages={"required": "Write something before posting."},
     )

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -276,12 +276,23 @@ def _reports() -> QuerySet[ContentReport]:
     )
 
 
+def _same_item(status: str) -> QuerySet[ContentReport]:
+    """Reports with ``status`` on the same item as the outer report."""
+    return ContentReport.objects.filter(status=status).filter(
+        Q(comment_id=OuterRef("comment_id"), comment__isnull=False)
+        | Q(summary_id=OuterRef("summary_id"), summary__isnull=False)
+        | Q(note_id=OuterRef("note_id"), note__isnull=False)
+    )
+
+
 def reports_for_moderator(
     user: User, *, status: str = ReportStatus.OPEN
 ) -> QuerySet[ContentReport]:
-    """The queue: every report for learning admins, their skill areas' for reviewers.
+    """The queue: one row per reported item (its first report with ``status``), every
+    item for learning admins and their skill areas' for reviewers.
 
-    Each report carries how many others are open on the same item (``also_reported``).
+    Each row carries how many other reports with that status the item has
+    (``also_reported``); ``other_reports`` reads them for a page of rows.
     """
     reports = _reports().filter(status=status)
     if not permissions.is_learning_admin(user):
@@ -293,21 +304,45 @@ def reports_for_moderator(
             | Q(note__module__skills__in=skill_ids)
         ).values("pk")
         reports = reports.filter(pk__in=in_area)
+    earlier = _same_item(status).filter(
+        Q(created_at__lt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+    )
     others = (
-        ContentReport.objects.filter(status=ReportStatus.OPEN)
-        .filter(
-            Q(comment_id=OuterRef("comment_id"), comment__isnull=False)
-            | Q(summary_id=OuterRef("summary_id"), summary__isnull=False)
-            | Q(note_id=OuterRef("note_id"), note__isnull=False)
-        )
+        _same_item(status)
         .exclude(pk=OuterRef("pk"))
         .order_by()
         .values("status")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    reports = reports.annotate(also_reported=Coalesce(Subquery(others), Value(0)))
+    reports = reports.exclude(Exists(earlier)).annotate(
+        also_reported=Coalesce(Subquery(others), Value(0))
+    )
     return reports.order_by("created_at" if status == ReportStatus.OPEN else "-handled_at", "pk")
+
+
+def other_reports(rows: list[ContentReport]) -> dict[int, list[ContentReport]]:
+    """The other reports (same status) on each row's item, oldest first, in one query."""
+    found: dict[int, list[ContentReport]] = {row.pk: [] for row in rows}
+    wanted = [row for row in rows if getattr(row, "also_reported", 0)]
+    if not wanted:
+        return found
+    query = Q()
+    for row in wanted:
+        query |= Q(comment_id=row.comment_id, summary_id=row.summary_id, note_id=row.note_id)
+    key_of = {(r.comment_id, r.summary_id, r.note_id, r.status): r.pk for r in wanted}
+    others = (
+        ContentReport.objects.filter(query, status__in={r.status for r in wanted})
+        .exclude(pk__in=[r.pk for r in wanted])
+        .select_related("reporter")
+        .order_by("created_at", "pk")
+    )
+    for other in others:
+        row_pk = key_of.get((other.comment_id, other.summary_id, other.note_id, other.status))
+        if row_pk is not None:
+            found[row_pk].append(other)
+    return found
 
 
 def open_report_count(user: User) -> int:

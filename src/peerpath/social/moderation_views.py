@@ -32,7 +32,9 @@ def queue(request: AuthedRequest) -> HttpResponse:
         moderation.reports_for_moderator(request.user, status=status),
         per_page=REPORTS_PER_PAGE,
     )
-    rows = [(report, moderation.found_for_report(report)) for report in page.object_list]
+    reports = list(page.object_list)
+    others = moderation.other_reports(reports)
+    rows = [(r, moderation.found_for_report(r), others[r.pk]) for r in reports]
     return render(
         request,
         "social/moderation_queue.html",
