@@ -107,3 +107,33 @@ def test_a_moderator_hides_a_reported_post_from_the_queue(org, sign_in, page, sc
 
     page.goto(module_url(module))
     expect(page.locator(".post--hidden")).to_contain_text("Hidden by a moderator")
+
+
+def test_a_mention_leads_to_the_thread_page_and_an_edit_shows_its_history(
+    org, sign_in, page, screenshot, axe
+):
+    from peerpath.notifications.models import Notification
+    from peerpath.social import discussions
+
+    module = ModuleFactory(author=org.lead, title="Warm transfers")
+    question = thread_on(module, author=org.deep, body="Who knows the transfer codes?")
+    for n in range(3):
+        reply_to(question, author=[org.lead, org.manager, org.outsider][n], body=f"Not me ({n})")
+    answer = reply_to(question, author=org.lead, body="Ask @[Mina Member], she wrote them.")
+    discussions.comment_edit(
+        editor=org.lead, comment=answer, body="Ask @[Mina Member]: she wrote the list."
+    )
+    notice = Notification.objects.get(recipient=org.member, kind="mention")
+    sign_in(org.member)
+
+    page.goto(notice.url)
+    expect(page.get_by_role("heading", name="Thread from Dara Deep")).to_be_visible()
+    expect(page.locator(f"#comment-{answer.public_id}")).to_contain_text("she wrote the list")
+    screenshot("discussion-thread-page")
+    assert axe() == []
+
+    page.locator(f"#comment-{answer.public_id}").get_by_role("link", name="edited").click()
+    expect(page.get_by_role("heading", name="History of Leo Lead’s post")).to_be_visible()
+    expect(page.locator(".post-revision")).to_have_count(2)
+    screenshot("discussion-post-history")
+    assert axe() == []

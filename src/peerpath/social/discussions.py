@@ -435,7 +435,11 @@ def revisions_page(comment: Comment, *, page_number: Any = 1) -> Page[Any]:
 
 
 def render_revision(revision: CommentRevision) -> str:
-    return render_markdown(revision.body_markdown)
+    """An earlier text as it read then; mentions of people since gone stay plain text."""
+    try:
+        return render_comment(revision.body_markdown).html
+    except ValidationError:
+        return render_markdown(revision.body_markdown)
 
 
 def thread_url(comment: Comment) -> str:
