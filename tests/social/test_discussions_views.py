@@ -206,3 +206,23 @@ def test_mention_suggestions_endpoint(org, client_for):
             {"name": "Otto Outsider", "title": "Support Agent", "insert": "@[Otto Outsider]"}
         ]
     }
+
+
+def test_a_path_page_loads_its_discussion_and_takes_posts(org, client_for, module):
+    from peerpath.content import paths
+
+    path = paths.path_create(
+        author=org.lead,
+        title="Onboarding",
+        summary="S",
+        sections=[("Start", [module])],
+        publish=True,
+    )
+    client = client_for(org.member)
+    page = client.get(reverse("learning:path", args=[path.public_id, path.slug]))
+    url = reverse("social:path_discussion", args=[path.public_id])
+    assert url.encode() in page.content
+
+    client.post(reverse("social:path_thread_start", args=[path.public_id]), {"body": "Order?"})
+    assert b"Order?" in client.get(url).content
+    assert Comment.objects.get().path_id == path.pk
