@@ -730,7 +730,9 @@ def comment_edit(*, editor: User, comment: Comment, body: str) -> Comment:
     subject = subject_of(comment)
     standing = standing_in(editor, subject)
     # Lock the post so two edits at once each keep the text they replaced.
-    locked_comment = Comment.objects.select_for_update().select_related("root").get(pk=comment.pk)
+    locked_comment = (
+        Comment.objects.select_for_update(of=("self",)).select_related("root").get(pk=comment.pk)
+    )
     root = locked_comment.root or locked_comment
     if not standing.can_edit(locked_comment, locked=root.locked_at is not None):
         if locked_comment.author_id != editor.pk:
