@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from peerpath.people.models import ExpertReviewer, User
 from peerpath.skills.models import Skill
+from peerpath.social import discussion_selectors as selectors
 from peerpath.social import discussions
 from peerpath.social.models import Comment
 
@@ -23,9 +24,9 @@ def thread_on(
 ) -> Comment:
     """Start a thread on a module or path as ``author``."""
     subject = (
-        discussions.Subject(path=subject_item)
+        selectors.Subject(path=subject_item)
         if subject_item.__class__.__name__ == "LearningPath"
-        else discussions.Subject(module=subject_item)
+        else selectors.Subject(module=subject_item)
     )
     return discussions.thread_start(author=author, subject=subject, body=body, is_question=question)
 

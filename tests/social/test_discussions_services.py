@@ -12,6 +12,7 @@ from peerpath.core import events
 from peerpath.notifications.models import Kind, Notification
 from peerpath.people.models import User
 from peerpath.recognition.models import PointAction, PointEntry
+from peerpath.social import discussion_selectors as selectors
 from peerpath.social import discussions
 from peerpath.social.models import Comment, CommentMention, CommentReaction, CommentRevision
 from tests.factories import ModuleFactory, SkillFactory, UserFactory
@@ -38,7 +39,7 @@ def test_a_thread_is_rendered_from_markdown_and_sanitised_when_saved(org, module
 
 
 def test_an_empty_or_overlong_post_is_refused_and_nothing_is_written(org, module):
-    subject = discussions.Subject(module=module)
+    subject = selectors.Subject(module=module)
     with pytest.raises(ValidationError, match="Write something"):
         discussions.thread_start(author=org.member, subject=subject, body="   \n ")
     with pytest.raises(ValidationError, match="Keep it to"):
@@ -119,7 +120,7 @@ def test_replies_in_a_draft_discussion_reach_only_those_who_may_see_it(org):
 def test_an_unknown_or_ambiguous_name_is_explained(org, module):
     UserFactory(display_name="Sam Rivera")
     twin = UserFactory(display_name="Sam Rivera")
-    subject = discussions.Subject(module=module)
+    subject = selectors.Subject(module=module)
 
     with pytest.raises(ValidationError, match="No active colleague is called “Nobody”"):
         discussions.thread_start(author=org.member, subject=subject, body="Hi @[Nobody]")
@@ -143,12 +144,12 @@ def test_mention_suggestions_are_bounded_and_only_active_colleagues(org):
     gone = UserFactory(display_name="Sam Gone")
     User.objects.filter(pk=gone.pk).update(is_active=False)
 
-    found = discussions.mention_suggestions("sam")
+    found = selectors.mention_suggestions("sam")
 
-    assert len(found) == discussions.AUTOCOMPLETE_MAX
+    assert len(found) == selectors.AUTOCOMPLETE_MAX
     assert "Sam Gone" not in [s.name for s in found]
     assert found[0].insert == "@[Sam 00]"
-    assert discussions.mention_suggestions("") == []
+    assert selectors.mention_suggestions("") == []
 
 
 # --- Editing -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from peerpath.social import discussion_selectors as selectors
 from peerpath.social import discussions
 from peerpath.social.models import Comment, CommentReaction
 from tests.factories import ModuleFactory
@@ -117,7 +118,7 @@ def test_the_panel_costs_the_same_queries_whatever_the_thread_sizes(
     with django_assert_max_num_queries(12) as large:
         response = client.get(panel_url(module), **HTMX)
     assert len(small.captured_queries) == len(large.captured_queries)
-    assert response.content.count(b'id="thread-') == discussions.THREADS_PER_PAGE
+    assert response.content.count(b'id="thread-') == selectors.THREADS_PER_PAGE
     assert b"Show all 40 replies" in response.content
     assert b"Older threads" in response.content
 
@@ -126,7 +127,7 @@ def test_the_thread_page_pages_replies_and_finds_the_linked_one(org, client_for,
     root = thread_on(module, author=org.member)
     _bulk = [
         Comment(module=module, author=org.lead, parent=root, root=root, body_markdown="A")
-        for _ in range(discussions.REPLIES_PER_PAGE + 5)
+        for _ in range(selectors.REPLIES_PER_PAGE + 5)
     ]
     Comment.objects.bulk_create(_bulk)
     last = Comment.objects.filter(root=root).exclude(pk=root.pk).order_by("created_at", "id").last()

@@ -16,9 +16,10 @@ from peerpath.content import selectors as content
 from peerpath.core import permissions
 from peerpath.core.forms import add_service_errors
 from peerpath.core.http import AuthedRequest
+from peerpath.social import discussion_selectors as selectors
 from peerpath.social import discussions, moderation
 from peerpath.social.discussion_forms import PostForm, ReportForm, ThreadForm
-from peerpath.social.discussions import Standing, Subject
+from peerpath.social.discussion_selectors import Standing, Subject
 
 if TYPE_CHECKING:
     from peerpath.social.models import Comment
@@ -39,8 +40,8 @@ def _in_panel(request: AuthedRequest) -> bool:
 def _discussion(
     request: AuthedRequest, subject: Subject, *, form: ThreadForm | None = None
 ) -> HttpResponse:
-    standing = discussions.standing_in(request.user, subject)
-    page, threads = discussions.threads_page(standing, page_number=request.GET.get("page"))
+    standing = selectors.standing_in(request.user, subject)
+    page, threads = selectors.threads_page(standing, page_number=request.GET.get("page"))
     context: dict[str, Any] = {
         "subject": subject,
         "standing": standing,
@@ -102,7 +103,7 @@ def path_thread_start(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 
 def _standing_for(request: AuthedRequest, comment: Comment) -> Standing:
-    return discussions.standing_in(request.user, discussions.subject_of(comment))
+    return selectors.standing_in(request.user, selectors.subject_of(comment))
 
 
 def _thread_fragment(request: AuthedRequest, root: Comment, **extra: Any) -> HttpResponse:
@@ -111,7 +112,7 @@ def _thread_fragment(request: AuthedRequest, root: Comment, **extra: Any) -> Htt
         request,
         "social/discussion_thread.html",
         {
-            "thread": discussions.thread_preview(standing, root),
+            "thread": selectors.thread_preview(standing, root),
             "standing": standing,
             "subject": standing.subject,
             "in_panel": True,
@@ -121,13 +122,13 @@ def _thread_fragment(request: AuthedRequest, root: Comment, **extra: Any) -> Htt
 
 
 def _post_fragment(request: AuthedRequest, comment: Comment, **extra: Any) -> HttpResponse:
-    comment = discussions.comment_by_public_id(comment.public_id) or comment
+    comment = selectors.comment_by_public_id(comment.public_id) or comment
     standing = _standing_for(request, comment)
     return render(
         request,
         "social/discussion_post.html",
         {
-            "post": discussions.post_view(standing, comment),
+            "post": selectors.post_view(standing, comment),
             "standing": standing,
             "in_panel": _in_panel(request) or request.GET.get("in_panel") == "1",
             **extra,
@@ -136,7 +137,7 @@ def _post_fragment(request: AuthedRequest, comment: Comment, **extra: Any) -> Ht
 
 
 def _back(comment: Comment) -> HttpResponseRedirect:
-    return HttpResponseRedirect(discussions.thread_url(comment))
+    return HttpResponseRedirect(selectors.thread_url(comment))
 
 
 def _root_of(comment: Comment) -> Comment:
@@ -145,16 +146,16 @@ def _root_of(comment: Comment) -> Comment:
 
 @require_GET
 def thread(request: AuthedRequest, public_id: str) -> HttpResponse:
-    root = discussions.thread_root(public_id)
+    root = selectors.thread_root(public_id)
     if root is None:
         raise Http404("No such thread.")
-    subject = discussions.subject_of(root)
+    subject = selectors.subject_of(root)
     permissions.require(subject.visible_to(request.user))
-    standing = discussions.standing_in(request.user, subject)
+    standing = selectors.standing_in(request.user, subject)
     page_number: Any = request.GET.get("page")
     if page_number is None and request.GET.get("c"):
-        page_number = discussions.reply_page_number(root, request.GET["c"])
-    view = discussions.thread_view(standing, root, page_number=page_number or 1)
+        page_number = selectors.reply_page_number(root, request.GET["c"])
+    view = selectors.thread_view(standing, root, page_number=page_number or 1)
     return render(
         request,
         "social/discussion_thread_page.html",
@@ -171,7 +172,7 @@ def thread(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 @require_GET
 def post(request: AuthedRequest, public_id: str) -> HttpResponse:
-    comment = discussions.get_comment_for_user(request.user, public_id)
+    comment = selectors.get_comment_for_user(request.user, public_id)
     if not request.htmx:
         return _back(comment)
     return _post_fragment(request, comment)
@@ -179,7 +180,7 @@ def post(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 def reply(request: AuthedRequest, public_id: str) -> HttpResponse:
-    parent = discussions.get_comment_for_user(request.user, public_id)
+    parent = selectors.get_comment_for_user(request.user, public_id)
     form = PostForm(request.POST)
     error = ""
     if form.is_valid():
@@ -207,7 +208,7 @@ def reply(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 
 def edit(request: AuthedRequest, public_id: str) -> HttpResponse:
-    comment = discussions.get_comment_for_user(request.user, public_id)
+    comment = selectors.get_comment_for_user(request.user, public_id)
     standing = _standing_for(request, comment)
     form = PostForm(request.POST or None, initial={"body": comment.body_markdown})
     if request.method == "POST":
@@ -237,11 +238,11 @@ def edit(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 @require_GET
 def history(request: AuthedRequest, public_id: str) -> HttpResponse:
-    comment = discussions.get_comment_for_user(request.user, public_id)
+    comment = selectors.get_comment_for_user(request.user, public_id)
     standing = _standing_for(request, comment)
     permissions.require(standing.can_see_body(comment), "A moderator hid this post.")
-    page = discussions.revisions_page(comment, page_number=request.GET.get("page"))
-    revisions = [(r, discussions.render_revision(r)) for r in page.object_list]
+    page = selectors.revisions_page(comment, page_number=request.GET.get("page"))
+    revisions = [(r, selectors.render_revision(r)) for r in page.object_list]
     return render(
         request,
         "social/discussion_history.html",
@@ -250,14 +251,14 @@ def history(request: AuthedRequest, public_id: str) -> HttpResponse:
             "subject": standing.subject,
             "page": page,
             "revisions": revisions,
-            "thread_url": discussions.thread_url(comment),
+            "thread_url": selectors.thread_url(comment),
         },
     )
 
 
 @require_POST
 def react(request: AuthedRequest, public_id: str) -> HttpResponse:
-    comment = discussions.get_comment_for_user(request.user, public_id)
+    comment = selectors.get_comment_for_user(request.user, public_id)
     try:
         discussions.reaction_toggle(
             person=request.user, comment=comment, reaction=request.POST.get("reaction", "")
@@ -272,7 +273,7 @@ def react(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 def accept(request: AuthedRequest, public_id: str) -> HttpResponse:
-    answer = discussions.get_comment_for_user(request.user, public_id)
+    answer = selectors.get_comment_for_user(request.user, public_id)
     try:
         if request.POST.get("undo") == "1":
             discussions.answer_unaccept(actor=request.user, question=_root_of(answer))
@@ -287,7 +288,7 @@ def accept(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 def report(request: AuthedRequest, public_id: str) -> HttpResponse:
-    comment = discussions.get_comment_for_user(request.user, public_id)
+    comment = selectors.get_comment_for_user(request.user, public_id)
     form = ReportForm(request.POST)
     notice, error = "", ""
     if form.is_valid():
@@ -312,7 +313,7 @@ def report(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 def hide(request: AuthedRequest, public_id: str) -> HttpResponse:
-    comment = discussions.get_comment_for_user(request.user, public_id)
+    comment = selectors.get_comment_for_user(request.user, public_id)
     if request.POST.get("undo") == "1":
         moderation.comment_unhide(actor=request.user, comment=comment)
     else:
@@ -324,7 +325,7 @@ def hide(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 def lock(request: AuthedRequest, public_id: str) -> HttpResponse:
-    root = discussions.get_comment_for_user(request.user, public_id)
+    root = selectors.get_comment_for_user(request.user, public_id)
     try:
         if request.POST.get("undo") == "1":
             discussions.thread_unlock(actor=request.user, root=root)
@@ -340,7 +341,7 @@ def lock(request: AuthedRequest, public_id: str) -> HttpResponse:
 @require_GET
 def mention_people(request: AuthedRequest) -> JsonResponse:
     """Suggestions for an @mention: at most a handful of active colleagues."""
-    suggestions = discussions.mention_suggestions(request.GET.get("q", ""))
+    suggestions = selectors.mention_suggestions(request.GET.get("q", ""))
     return JsonResponse(
         {"people": [{"name": s.name, "title": s.title, "insert": s.insert} for s in suggestions]}
     )

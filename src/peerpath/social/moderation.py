@@ -25,7 +25,7 @@ from django.utils import timezone
 from peerpath.core import permissions
 from peerpath.notifications.services import notify
 from peerpath.people import selectors as people
-from peerpath.social import discussions
+from peerpath.social import discussion_selectors as selectors
 from peerpath.social.models import (
     Comment,
     ContentReport,
@@ -74,13 +74,13 @@ def reported_item(
     note: Note | None = None,
 ) -> ReportedItem:
     if comment is not None:
-        subject = discussions.subject_of(comment)
+        subject = selectors.subject_of(comment)
         return ReportedItem(
             comment,
             "comment",
             comment.author,
             subject.title,
-            discussions.thread_url(comment),
+            selectors.thread_url(comment),
             subject.skill_ids,
             comment.module,
         )
@@ -103,7 +103,7 @@ def reported_item(
 def can_see(user: User, found: ReportedItem) -> bool:
     item = found.item
     if isinstance(item, Comment):
-        return discussions.subject_of(item).visible_to(user)
+        return selectors.subject_of(item).visible_to(user)
     if isinstance(item, Note) and not item.is_public:
         return item.author_id == user.pk
     return found.module is not None and permissions.can_view_module(user, found.module)
