@@ -79,6 +79,10 @@ def test_the_asker_accepts_an_answer(org, sign_in, page, screenshot, axe):
     screenshot("discussion-accepted-answer")
     assert axe() == []
 
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("#discussion").scroll_into_view_if_needed()
+    screenshot("discussion-phone")
+
 
 def test_a_moderator_hides_a_reported_post_from_the_queue(org, sign_in, page, screenshot, axe):
     skill = SkillFactory(name="Calls")
