@@ -1,6 +1,8 @@
 """Social learning's pages. Each area keeps its routes together under its heading."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from peerpath.social import summary_views
 
 app_name = "social"
 
@@ -8,5 +10,34 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # --- Feed ----------------------------------------------------------------------------
     # --- Profiles, follows, shares and notes -------------------------------------------
     # --- Summaries and endorsements ------------------------------------------------------
+    path(
+        "learn/m/<uuid:public_id>/summaries/",
+        summary_views.module_summaries,
+        name="summaries",
+    ),
+    path(
+        "learn/m/<uuid:public_id>/summaries/more/",
+        summary_views.module_summaries_more,
+        name="summaries_more",
+    ),
+    path(
+        "learn/m/<uuid:public_id>/summaries/top/",
+        summary_views.module_summary_top,
+        name="summary_top",
+    ),
+    path(
+        "learn/m/<uuid:public_id>/summaries/write/",
+        summary_views.summary_write,
+        name="summary_write",
+    ),
+    path("summaries/promoted/", summary_views.promoted, name="summaries_promoted"),
+    path("summaries/<uuid:public_id>/vote/", summary_views.summary_vote, name="summary_vote"),
+    path("summaries/<uuid:public_id>/edit/", summary_views.summary_edit, name="summary_edit"),
+    path("summaries/<uuid:public_id>/report/", summary_views.summary_report, name="summary_report"),
+    path(
+        "summaries/<uuid:public_id>/audience/",
+        summary_views.summary_audience,
+        name="summary_audience",
+    ),
     # --- Discussions and moderation ------------------------------------------------------
 ]
