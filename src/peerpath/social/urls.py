@@ -11,22 +11,22 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # --- Profiles, follows, shares and notes -------------------------------------------
     # --- Summaries and endorsements ------------------------------------------------------
     path(
-        "learn/m/<uuid:public_id>/summaries/",
+        "summaries/module/<uuid:public_id>/",
         summary_views.module_summaries,
         name="summaries",
     ),
     path(
-        "learn/m/<uuid:public_id>/summaries/more/",
+        "summaries/module/<uuid:public_id>/more/",
         summary_views.module_summaries_more,
         name="summaries_more",
     ),
     path(
-        "learn/m/<uuid:public_id>/summaries/top/",
+        "summaries/module/<uuid:public_id>/top/",
         summary_views.module_summary_top,
         name="summary_top",
     ),
     path(
-        "learn/m/<uuid:public_id>/summaries/write/",
+        "summaries/module/<uuid:public_id>/write/",
         summary_views.summary_write,
         name="summary_write",
     ),
