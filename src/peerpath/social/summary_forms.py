@@ -9,13 +9,17 @@ from peerpath.social.summaries import BODY_MAX, REASON_MAX
 
 
 def _body_field(label: str) -> forms.CharField:
-    return forms.CharField(
+    field = forms.CharField(
         label=label,
         strip=False,
-        max_length=BODY_MAX + 100,  # the service gives the exact count past the limit
+        # A little slack: the service counts after normalising line ends and says by how
+        # much a text is too long; the browser stops typing at the limit itself.
+        max_length=BODY_MAX + 100,
         help_text=f"Plain text, at most {BODY_MAX} characters.",
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": BODY_MAX}),
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
+    field.widget.attrs["maxlength"] = str(BODY_MAX)
+    return field
 
 
 class SummaryWriteForm(forms.Form):

@@ -34,7 +34,18 @@ if TYPE_CHECKING:
 PER_PAGE = 10
 # Tells the top-of-page summary to reload after a vote or an edit may have changed it.
 CHANGED = "summaries-changed"
+# Element ids for the forms, distinct on a page that shows several.
+WRITE_IDS = "summary-write-%s"
+AUDIENCE_TABS = [
+    (Audience.TEAM, "Team feeds"),
+    (Audience.DEPARTMENT, "Department feeds"),
+    (Audience.ORGANISATION, "Organisation-wide"),
+]
 VOTES = {"helpful": True, "unhelpful": False, "withdraw": None}
+
+
+def _edit_ids(summary: Summary) -> str:
+    return f"summary-edit-{summary.public_id}-%s"
 
 
 def _items_page(request: AuthedRequest, module: Module) -> Page[Any]:
@@ -95,7 +106,7 @@ def _panel(
         "can_write": can_write,
         "completed": completed,
         "open_kinds": open_kinds,
-        "form": form or SummaryWriteForm(kinds=open_kinds),
+        "form": form or SummaryWriteForm(kinds=open_kinds, auto_id=WRITE_IDS),
         "notice": notice,
         "module_url": summaries.summary_url(module),
     }
@@ -145,7 +156,9 @@ def summary_write(request: AuthedRequest, public_id: str) -> HttpResponse:
     open_kinds = [
         k for k in SummaryKind.values if k not in summaries.summaries_by(request.user, module)
     ]
-    form = SummaryWriteForm(request.POST, kinds=open_kinds or list(SummaryKind.values))
+    form = SummaryWriteForm(
+        request.POST, kinds=open_kinds or list(SummaryKind.values), auto_id=WRITE_IDS
+    )
     if form.is_valid():
         try:
             written = summaries.summary_write(
@@ -211,7 +224,7 @@ def summary_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
             if request.htmx:
                 return _item(request, summary)
             return redirect(summaries.summary_url(summary.module, summary))
-        form = SummaryEditForm(request.POST)
+        form = SummaryEditForm(request.POST, auto_id=_edit_ids(summary))
         if form.is_valid():
             try:
                 summary = summaries.summary_edit(
@@ -225,7 +238,7 @@ def summary_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
                     return redirect(summaries.summary_url(summary.module, summary))
                 return _item(request, summary, changed=True)
     else:
-        form = SummaryEditForm(initial={"body": summary.body})
+        form = SummaryEditForm(initial={"body": summary.body}, auto_id=_edit_ids(summary))
     template = "social/summaries_edit_form.html" if request.htmx else "social/summaries_edit.html"
     return render(request, template, {"s": summary, "module": summary.module, "form": form})
 
@@ -298,7 +311,7 @@ def promoted(request: AuthedRequest) -> HttpResponse:
         "social/summaries_promoted.html",
         {
             "audience": audience,
-            "audiences": Audience.choices,
+            "audiences": AUDIENCE_TABS,
             "page": page,
             "rows": rows,
             "audience_choices": Audience.choices,
