@@ -52,6 +52,9 @@ def test_write_a_summary_vote_on_it_and_see_it_at_the_top(
         "Tell the caller who you are handing them to and why, brief your colleague before "
         "you connect, and stay on the line until they have taken over."
     )
+    page.locator("#summaries").screenshot(
+        path=str(screenshot("summaries-author").parent / "summaries-write.png")
+    )
     page.get_by_role("button", name="Publish").click()
     expect(
         page.get_by_role("status").filter(has_text="your summary is on the module page")
@@ -102,6 +105,9 @@ def test_write_a_summary_vote_on_it_and_see_it_at_the_top(
     page.evaluate("window.scrollTo(0, 0)")
     screenshot("summaries-author")
     assert axe() == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("#summaries").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot("summaries-author").parent / "summaries-phone.png"))
 
 
 def test_a_curator_promotes_a_summary_from_the_promoted_list(org, sign_in, page, screenshot, axe):

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -166,8 +167,6 @@ def summary_by_public_id(public_id: uuid.UUID | str) -> Summary | None:
 def get_summary_for_user(user: User, public_id: uuid.UUID | str) -> Summary:
     """A summary of a module the user can see: 404 when absent (or its module is hidden
     from them), so a summary never reveals a module."""
-    from django.http import Http404
-
     summary = summary_by_public_id(public_id)
     if summary is None or not permissions.can_view_module(user, summary.module):
         raise Http404("No such summary.")

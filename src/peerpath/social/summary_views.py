@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -117,8 +117,6 @@ def _panel(
 def _published_module(request: AuthedRequest, public_id: str) -> Module:
     module = content.get_module_for_user(request.user, public_id)
     if not module.is_published:
-        from django.http import Http404
-
         raise Http404("Drafts have no summaries.")
     return module
 
