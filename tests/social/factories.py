@@ -1,12 +1,19 @@
-"""Factories for social learning, one section per area, built through the services."""
+"""Factories for social learning, one section per area, built through the services so
+invariants hold."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import factory
+
+from peerpath.learning import services as learning
 from peerpath.people.models import ExpertReviewer, User
 from peerpath.skills.models import Skill
 from peerpath.social import discussion_selectors as selectors
-from peerpath.social import discussions
-from peerpath.social.models import Comment
+from peerpath.social import discussions, summaries
+from peerpath.social.models import Comment, Summary, SummaryKind
+from tests.factories import ModuleFactory, UserFactory
 
 # --- Discussions and moderation ------------------------------------------------------------
 
@@ -33,3 +40,23 @@ def thread_on(
 
 def reply_to(parent: Comment, *, author: User, body: str = "Like this.") -> Comment:
     return discussions.reply_post(author=author, parent=parent, body=body)
+
+
+# --- Summaries and endorsements -----------------------------------------------------------
+
+
+class SummaryFactory(factory.django.DjangoModelFactory):
+    """A summary written by a learner who completed the module (completed here)."""
+
+    class Meta:
+        model = Summary
+
+    author = factory.SubFactory(UserFactory)
+    module = factory.SubFactory(ModuleFactory)
+    kind = SummaryKind.SUMMARY
+    body = factory.Sequence(lambda n: f"Listen first, then confirm what you heard ({n}).")
+
+    @classmethod
+    def _create(cls, model_class: type[Summary], *args: Any, **kwargs: Any) -> Summary:
+        learning.progress_complete(user=kwargs["author"], module=kwargs["module"])
+        return summaries.summary_write(**kwargs)

@@ -34,6 +34,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             section = "time"
         elif match.namespace == "recognition":
             section = "recognition"
+        elif match.namespace == "social" and match.url_name == "summaries_promoted":
+            section = "review"
         elif match.namespace == "people":
             section = "admin" if (match.url_name or "").startswith("admin") else "profile"
     links = permissions.navigation(user)

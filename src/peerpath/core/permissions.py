@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from peerpath.learning.models import Assignment, LearningGoal
     from peerpath.people.models import Team, User
     from peerpath.recognition.models import Certification, CertificationAward, IssuedCredential
+    from peerpath.social.models import Summary
 
     Actor = User | AnonymousUser
 
@@ -481,4 +482,38 @@ def can_report_content(user: Actor, author_id: int) -> bool:
 
 def can_see_content_reports(user: Actor) -> bool:
     """The queue of reported posts, summaries and notes: learning admins and reviewers."""
+    return can_see_moderation_queue(user)
+
+
+# --- Social: summaries ---------------------------------------------------------------
+
+
+def can_write_summary(user: Actor, module: Module) -> bool:
+    """Learners summarise or endorse published modules they can see, not their own (the
+    summary service also asks that they completed it)."""
+    return can_view_module(user, module) and module.is_published and module.owner_id != user.pk
+
+
+def can_edit_summary(user: Actor, summary: Summary) -> bool:
+    """A summary is its author's words: only they change them."""
+    return _active(user) and summary.author_id == user.pk
+
+
+def can_vote_summary(user: Actor, summary: Summary, module: Module) -> bool:
+    """Colleagues who can see the module vote on its summaries; never on their own."""
+    return can_view_module(user, module) and summary.author_id != user.pk
+
+
+def can_report_summary(user: Actor, summary: Summary, module: Module) -> bool:
+    return can_vote_summary(user, summary, module)
+
+
+def can_curate_summaries(user: Actor, module: Module) -> bool:
+    """Promote or demote a module's summaries by hand: its curators (expert reviewers of
+    its skills) and learning admins."""
+    return can_moderate_module(user, module)
+
+
+def can_see_promoted_summaries(user: Actor) -> bool:
+    """The list of promoted summaries is a curators' page."""
     return can_see_moderation_queue(user)

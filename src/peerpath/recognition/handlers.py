@@ -34,6 +34,7 @@ def subscribe_all() -> None:
     events.subscribe(events.CertificationEarned, rewards.on_certification_earned)
     events.subscribe(events.KudosGiven, rewards.on_kudos_given)
     events.subscribe(events.AnswerAccepted, rewards.on_answer_accepted)
+    events.subscribe(events.SummaryVoted, rewards.on_summary_voted)
     # Leaderboards and kudos
     from peerpath.recognition import leaderboards
 

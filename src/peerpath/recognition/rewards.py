@@ -182,3 +182,34 @@ def on_answer_accepted(event: events.AnswerAccepted) -> None:
     )
     if entry is not None:
         badges.badges_evaluate(author)
+
+
+def on_summary_voted(event: events.SummaryVoted) -> None:
+    """The author of a summary or endorsement is rewarded for each colleague who found it
+    helpful; the voter is the counterpart, so a vote on one's own pays nothing.
+
+    Each voter pays a summary's author at most once (the source is the summary and the
+    voter): withdrawing an upvote keeps what it paid, and upvoting again pays nothing
+    more, so toggling a vote can neither farm points nor take back what was earned.
+    Reversing points stays a learning admin's decision, with a reason.
+    """
+    if not event.helpful:
+        return
+    author = _person(event.author_id)
+    voter = _person(event.voter_id)
+    if author is None:
+        return
+    endorsement = event.kind == "endorsement"
+    entry = points.points_award(
+        person=author,
+        action=PointAction.ENDORSEMENT_UPVOTED if endorsement else PointAction.SUMMARY_UPVOTED,
+        source_key=f"summary-vote:{event.summary_id}:{event.voter_id}",
+        description=(
+            f"{voter.display_name if voter else 'A colleague'} found your "
+            f"{'endorsement' if endorsement else 'summary'} of “{event.module_title}” helpful"
+        ),
+        occurred_at=event.at,
+        counterpart=voter,
+    )
+    if entry is not None:
+        badges.badges_evaluate(author)
