@@ -421,3 +421,17 @@ def can_switch_team_leaderboard(user: Actor, team: Team) -> bool:
 def can_view_leaderboards(user: Actor) -> bool:
     """Every active person sees the boards, even after opting out of being ranked."""
     return _active(user)
+
+
+# --- Notifications ---------------------------------------------------------------------
+
+
+def can_read_notifications(user: Actor) -> bool:
+    """Each active person reads, marks and tunes their own notifications (and only theirs:
+    the notifications' selectors look them up by recipient)."""
+    return _active(user)
+
+
+def can_receive_report_notices(user: Actor) -> bool:
+    """Reports waiting for moderation are news only to those who moderate."""
+    return can_see_moderation_queue(user)
