@@ -52,15 +52,15 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _unread_lazily(user: Any) -> Callable[[], int]:
-    """The bell's unread count, read only if the page draws the shell (an htmx partial
-    does not) and then from the cache the bell's live refresh keeps."""
+def _unread_lazily(user: Any) -> Callable[[], int | None]:
+    """The bell's unread count when the cache knows it (no query: the bell fetches it
+    itself otherwise), read only if the page draws the shell."""
 
     @functools.cache
-    def count() -> int:
+    def count() -> int | None:
         if not permissions.can_read_notifications(user):
             return 0
-        return notifications.unread_count_cached(user)
+        return notifications.unread_count_if_known(user)
 
     return count
 

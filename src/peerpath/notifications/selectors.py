@@ -33,10 +33,12 @@ def unread_count(person: User) -> int:
     return count
 
 
-def unread_count_cached(person: User) -> int:
-    """The bell's count for the page shell: no query while the cached value lasts."""
+def unread_count_if_known(person: User) -> int | None:
+    """The bell's count for the page shell, from the cache the live refresh keeps: never
+    a query, so the shell costs the same on every page. None when not known yet (the
+    bell then fetches it as soon as the page has loaded)."""
     count = cache.get(unread_cache_key(person.pk))
-    return unread_count(person) if count is None else int(count)
+    return None if count is None else int(count)
 
 
 @dataclass(frozen=True)
