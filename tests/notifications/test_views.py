@@ -118,7 +118,7 @@ def test_mark_read_in_place_updates_the_row_and_the_bell(org, client_for, notice
         reverse("notifications:read", args=[row.pk]), headers={"HX-Request": "true"}
     )
     body = response.content.decode()
-    assert 'id="notice-%d"' % row.pk in body
+    assert f'id="notice-{row.pk}"' in body
     assert "Mark read" not in body
     assert 'id="nav-bell"' in body
     assert 'hx-swap-oob="true"' in body
