@@ -169,5 +169,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "notifications/unsubscribe.html",
-        {"what": found.label, "done": done, "email": person.email},
+        {"what": found.label, "done": done, "email": _masked(person.email)},
     )
+
+
+def _masked(address: str) -> str:
+    """Enough of the address to recognise it on a page anyone holding the link can see."""
+    name, _, domain = address.partition("@")
+    return f"{name[:1]}…@{domain}" if domain else "your address"
