@@ -161,3 +161,24 @@ def test_the_periodic_tasks_send_the_digests(org, notice):
 )
 def test_the_digest_moment(cadence, now, zone, expected):
     assert emails.digest_cutoff(cadence, now, zone) == expected
+
+
+def test_a_run_visits_only_people_with_notices_for_that_digest(
+    org, notice, django_assert_max_num_queries
+):
+    services.preferences_set(
+        person=org.lead, choices=[Choice(Kind.KUDOS, in_app=True, email=EmailChoice.NEVER)]
+    )
+    services.preferences_set(
+        person=org.deep, choices=[Choice(Kind.SHARE, in_app=True, email=EmailChoice.DAILY)]
+    )
+    notice_at(at(0, 9), org.lead, notice=notice)  # kudos, never emailed
+    notice_at(at(0, 9), org.manager, kind=Kind.NEW_FOLLOWER, notice=notice)  # weekly
+    notice_at(at(0, 9), org.deep, kind=Kind.SHARE, notice=notice)  # daily by choice
+    with time_machine.travel(at(1, 8), tick=False):
+        waiting = Notification.objects.filter(emailed_at__isnull=True).filter(
+            emails._chosen_for(EmailChoice.DAILY)
+        )
+        assert list(waiting.values_list("recipient_id", flat=True)) == [org.deep.pk]
+    assert send(at(1, 8)) == 1
+    assert mail.outbox[0].to == [org.deep.email]

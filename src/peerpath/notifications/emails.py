@@ -18,13 +18,14 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.core.zones import zone_named
-from peerpath.notifications.models import EmailChoice, Kind, Notification
-from peerpath.notifications.services import choices_for, preferences_for
+from peerpath.notifications.models import EmailChoice, Kind, Notification, Preference
+from peerpath.notifications.services import DEFAULT_EMAIL, choices_for, preferences_for
 
 if TYPE_CHECKING:
     from peerpath.people.models import User
@@ -38,8 +39,6 @@ LOOKBACK: dict[str, dt.timedelta] = {
     EmailChoice.DAILY: dt.timedelta(days=3),
     EmailChoice.WEEKLY: dt.timedelta(days=10),
 }
-# Recipients a digest run visits at most (the next hourly run carries on).
-DIGEST_BATCH = 2000
 DIGEST_SCOPE = "digest"
 
 
@@ -188,14 +187,25 @@ def digests_send(*, cadence: str, now: dt.datetime | None = None) -> int:
     since = now - LOOKBACK[cadence]
     waiting = (
         Notification.objects.filter(emailed_at__isnull=True, created_at__gte=since)
+        .filter(_chosen_for(cadence))
         .order_by("recipient_id")
         .values_list("recipient_id", flat=True)
         .distinct()
     )
     sent = 0
-    for person_id in list(waiting[:DIGEST_BATCH]):
+    for person_id in list(waiting):
         sent += _send_digest(person_id=person_id, cadence=cadence, now=now, since=since)
     return sent
+
+
+def _chosen_for(cadence: str) -> Q:
+    """Notices whose recipient gets their kind in the ``cadence`` digest: by their own
+    choice, or by the kind's default when they made none."""
+    mine = Preference.objects.filter(person_id=OuterRef("recipient_id"), kind=OuterRef("kind"))
+    by_default = [kind for kind, email in DEFAULT_EMAIL.items() if email == cadence]
+    return Q(Exists(mine.filter(email=cadence))) | Q(
+        Q(kind__in=by_default) & ~Q(Exists(mine.exclude(email=cadence)))
+    )
 
 
 def _send_digest(*, person_id: int, cadence: str, now: dt.datetime, since: dt.datetime) -> int:
