@@ -180,3 +180,11 @@ def test_mark_all_read_touches_only_the_persons_notices(org, notice):
     assert services.notifications_mark_all_read(person=org.member) == 3
     assert services.notifications_mark_all_read(person=org.member) == 0
     assert Notification.objects.filter(recipient=org.lead, read_at__isnull=True).count() == 1
+
+
+def test_taking_a_kind_out_of_the_bell_clears_its_unread_notices(org, notice):
+    notice(org.member, kind=Kind.KUDOS)
+    notice(org.member, kind=Kind.SHARE)
+    choose(org.member, Kind.KUDOS, in_app=False, email=EmailChoice.DAILY)
+    unread = Notification.objects.filter(recipient=org.member, read_at__isnull=True)
+    assert list(unread.values_list("kind", flat=True)) == [Kind.SHARE]

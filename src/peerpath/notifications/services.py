@@ -201,13 +201,22 @@ def preferences_for(person: User, kinds: Iterable[str] | None = None) -> list[Ch
 
 @transaction.atomic
 def preferences_set(*, person: User, choices: Iterable[Choice]) -> list[Choice]:
-    """Save the person's choices; a choice equal to the default keeps no row."""
+    """Save the person's choices; a choice equal to the default keeps no row. Taking a
+    kind out of the bell marks its unread notices read."""
     items = list(choices)
     for choice in items:
         if choice.kind not in Kind.values:
             raise ValidationError(f"Unknown notification kind {choice.kind!r}.")
         if choice.email not in EmailChoice.values:
             raise ValidationError({choice.kind: f"Choose how to email “{choice.label}”."})
+    silenced = [c.kind for c in items if not c.in_app]
+    if silenced:
+        # Notices of a kind taken out of the bell leave the list too: counting them in
+        # the bell would point at notices nowhere to be seen.
+        Notification.objects.filter(
+            recipient=person, kind__in=silenced, read_at__isnull=True
+        ).update(read_at=timezone.now())
+        transaction.on_commit(lambda: forget_unread([person.pk]))
     for choice in items:
         if choice.in_app and choice.email == DEFAULT_EMAIL[choice.kind]:
             Preference.objects.filter(person=person, kind=choice.kind).delete()
