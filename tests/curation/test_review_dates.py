@@ -121,6 +121,7 @@ def test_the_scheduler_queues_each_task_when_its_interval_passes(curated):
         "peerpath.recognition.tasks.send_expiry_reminders",
         "peerpath.notifications.tasks.send_daily_digests",
         "peerpath.notifications.tasks.send_weekly_digests",
+        "peerpath.notifications.tasks.send_missed_emails",
     ]
     assert periodic.enqueue_due(last_run, now=1000.0 + 3599) == []
     assert periodic.enqueue_due(last_run, now=1000.0 + 3600) == [
@@ -129,6 +130,7 @@ def test_the_scheduler_queues_each_task_when_its_interval_passes(curated):
         "peerpath.schedule.tasks.lapse_undecided_requests",
         "peerpath.notifications.tasks.send_daily_digests",
         "peerpath.notifications.tasks.send_weekly_digests",
+        "peerpath.notifications.tasks.send_missed_emails",
     ]
 
 

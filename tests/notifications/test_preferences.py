@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from peerpath.notifications import emails, services
+from peerpath.notifications import emails, services, tasks
 from peerpath.notifications.models import EmailChoice, Kind, Notification, Preference
 from peerpath.notifications.services import Choice
 
@@ -188,3 +192,19 @@ def test_taking_a_kind_out_of_the_bell_clears_its_unread_notices(org, notice):
     choose(org.member, Kind.KUDOS, in_app=False, email=EmailChoice.DAILY)
     unread = Notification.objects.filter(recipient=org.member, read_at__isnull=True)
     assert list(unread.values_list("kind", flat=True)) == [Kind.SHARE]
+
+
+def test_an_at_once_email_that_failed_is_retried_by_the_hourly_task(
+    org, notice, django_capture_on_commit_callbacks
+):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        with django_capture_on_commit_callbacks(execute=False):
+            notice(org.member)  # its task never ran
+        notice(org.lead, kind=Kind.KUDOS)  # a daily kind: not for this task
+    with time_machine.travel(start + dt.timedelta(minutes=5), tick=False):
+        assert emails.send_at_once_missed() == 0  # the task may still be on its way
+    with time_machine.travel(start + dt.timedelta(minutes=15), tick=False):
+        assert tasks.send_missed_emails.enqueue().return_value == 1
+        assert tasks.send_missed_emails.enqueue().return_value == 0
+    assert [m.to for m in mail.outbox] == [[org.member.email]]

@@ -32,6 +32,7 @@ SCHEDULE = [
     # Hourly, so each person's digest goes out soon after their own 07:00.
     Periodic("peerpath.notifications.tasks.send_daily_digests", every_seconds=60 * 60),
     Periodic("peerpath.notifications.tasks.send_weekly_digests", every_seconds=60 * 60),
+    Periodic("peerpath.notifications.tasks.send_missed_emails", every_seconds=60 * 60),
 ]
 
 

@@ -161,6 +161,34 @@ def send_at_once(*, kind: str, dedupe_key: str, recipient_ids: list[int]) -> int
     return sent
 
 
+# Notices meant for email at once that did not go (say, the mail server was down) are
+# retried once they are this old, for as long as they are news.
+RETRY_AFTER = dt.timedelta(minutes=10)
+RETRY_FOR = dt.timedelta(days=1)
+
+
+def send_at_once_missed(*, now: dt.datetime | None = None) -> int:
+    """Send the at-once emails whose task failed or never ran; returns how many went."""
+    now = now or timezone.now()
+    missed = (
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            created_at__gte=now - RETRY_FOR,
+            created_at__lt=now - RETRY_AFTER,
+        )
+        .filter(_chosen_for(EmailChoice.IMMEDIATELY))
+        .order_by("kind", "dedupe_key", "recipient_id")
+        .values_list("kind", "dedupe_key", "recipient_id")
+    )
+    causes: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for kind, dedupe_key, person_id in missed:
+        causes[(kind, dedupe_key)].append(person_id)
+    return sum(
+        send_at_once(kind=kind, dedupe_key=key, recipient_ids=ids)
+        for (kind, key), ids in causes.items()
+    )
+
+
 # --- Digests -----------------------------------------------------------------------------
 
 

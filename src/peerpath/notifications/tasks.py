@@ -25,3 +25,9 @@ def send_daily_digests() -> int:
 def send_weekly_digests() -> int:
     """Send each person's weekly digest once their Monday morning has come (hourly)."""
     return emails.digests_send(cadence=EmailChoice.WEEKLY)
+
+
+@task()
+def send_missed_emails() -> int:
+    """Retry the at-once emails that did not go out (hourly)."""
+    return emails.send_at_once_missed()
