@@ -151,9 +151,9 @@ def send_at_once(*, kind: str, dedupe_key: str, recipient_ids: list[int]) -> int
                     "org_name": settings.ORG_NAME,
                 },
             )
-            message = _message(
-                person=person, subject=notice.title, body=body, unsubscribe=unsubscribe
-            )
+            # A title is one line (a line break in a header would refuse the email).
+            subject = " ".join(notice.title.split())
+            message = _message(person=person, subject=subject, body=body, unsubscribe=unsubscribe)
             get_connection().send_messages([message])
             notice.emailed_at = timezone.now()
             notice.save(update_fields=["emailed_at"])
