@@ -119,12 +119,18 @@ def test_the_scheduler_queues_each_task_when_its_interval_passes(curated):
         "peerpath.schedule.tasks.lapse_undecided_requests",
         "peerpath.core.tasks.prune_task_results",
         "peerpath.recognition.tasks.send_expiry_reminders",
+        "peerpath.notifications.tasks.send_daily_digests",
+        "peerpath.notifications.tasks.send_weekly_digests",
+        "peerpath.notifications.tasks.send_missed_emails",
     ]
     assert periodic.enqueue_due(last_run, now=1000.0 + 3599) == []
     assert periodic.enqueue_due(last_run, now=1000.0 + 3600) == [
         "peerpath.curation.tasks.send_review_reminders",
         "peerpath.learning.tasks.send_assignment_reminders",
         "peerpath.schedule.tasks.lapse_undecided_requests",
+        "peerpath.notifications.tasks.send_daily_digests",
+        "peerpath.notifications.tasks.send_weekly_digests",
+        "peerpath.notifications.tasks.send_missed_emails",
     ]
 
 

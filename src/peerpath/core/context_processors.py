@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +11,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from peerpath.core import permissions
+from peerpath.notifications import selectors as notifications
 from peerpath.schedule import selectors as schedule
 
 APPROVALS_SECONDS = 60
@@ -47,7 +50,21 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "nav_is_moderator": links["moderator"],
         "nav_can_assign": links["assign"],
         "nav_approvals": approvals_waiting(user),
+        "nav_unread": _unread_lazily(user),
     }
+
+
+def _unread_lazily(user: Any) -> Callable[[], int | None]:
+    """The bell's unread count when the cache knows it (no query: the bell fetches it
+    itself otherwise), read only if the page draws the shell."""
+
+    @functools.cache
+    def count() -> int | None:
+        if not permissions.can_read_notifications(user):
+            return 0
+        return notifications.unread_count_if_known(user)
+
+    return count
 
 
 def _approvals_key(user_id: int) -> str:

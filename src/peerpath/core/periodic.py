@@ -29,6 +29,10 @@ SCHEDULE = [
     Periodic("peerpath.schedule.tasks.lapse_undecided_requests", every_seconds=60 * 60),
     Periodic("peerpath.core.tasks.prune_task_results", every_seconds=24 * 60 * 60),
     Periodic("peerpath.recognition.tasks.send_expiry_reminders", every_seconds=24 * 60 * 60),
+    # Hourly, so each person's digest goes out soon after their own 07:00.
+    Periodic("peerpath.notifications.tasks.send_daily_digests", every_seconds=60 * 60),
+    Periodic("peerpath.notifications.tasks.send_weekly_digests", every_seconds=60 * 60),
+    Periodic("peerpath.notifications.tasks.send_missed_emails", every_seconds=60 * 60),
 ]
 
 

@@ -517,3 +517,17 @@ def can_curate_summaries(user: Actor, module: Module) -> bool:
 def can_see_promoted_summaries(user: Actor) -> bool:
     """The list of promoted summaries is a curators' page."""
     return can_see_moderation_queue(user)
+
+
+# --- Notifications ---------------------------------------------------------------------
+
+
+def can_read_notifications(user: Actor) -> bool:
+    """Each active person reads, marks and tunes their own notifications (and only theirs:
+    the notifications' selectors look them up by recipient)."""
+    return _active(user)
+
+
+def can_receive_report_notices(user: Actor) -> bool:
+    """Reports waiting for moderation are news only to those who moderate."""
+    return can_see_moderation_queue(user)

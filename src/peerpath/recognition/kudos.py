@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.core import events, permissions
+from peerpath.notifications import services as notifications
 from peerpath.recognition.models import Kudos
 
 if TYPE_CHECKING:
@@ -88,6 +90,15 @@ def kudos_give(*, giver: User, recipient: User, message: str) -> Kudos:
             message=text,
             at=kudos.created_at,
         )
+    )
+    notifications.notify(
+        recipients=[recipient],
+        kind=notifications.Kind.KUDOS,
+        title=f"{giver.display_name} gave you kudos",
+        body=text,
+        url=reverse("recognition:kudos_received", args=[recipient.public_id]),
+        dedupe_key=f"kudos:{kudos.public_id}",
+        actor=giver,
     )
     return kudos
 
