@@ -55,7 +55,9 @@ def profile(request: AuthedRequest, public_id: str) -> HttpResponse:
             if social_part.activity_visible or can_see_learning
             else None,
             "social": social_part,
-            "authored": content.modules_by_owner(person).filter(status="published")[:6],
+            "authored": content.modules_by_owner(person)
+            .filter(status="published")
+            .select_related("owner")[:6],
             "reports": selectors.people_active().filter(manager=person).select_related("team")[:12],
             "recognition": recognition.profile_recognition(request.user, person),
         },

@@ -16,7 +16,7 @@ from peerpath.learning import selectors as learning
 from peerpath.recognition import selectors as recognition
 from peerpath.skills import selectors as skills_selectors
 from peerpath.social import notes as notes_service
-from peerpath.social.models import Activity, DeclaredSkill, Follow, Visibility
+from peerpath.social.models import Activity, DeclaredSkill, Follow, Verb, Visibility
 from peerpath.social.profiles import activity_visible_to, visibility_of
 
 if TYPE_CHECKING:
@@ -147,7 +147,8 @@ def recent_activity(viewer: User, person: User, visibility: str, *, limit: int) 
     it, and only rows whose own visibility admits the viewer (one query)."""
     if not activity_visible_to(viewer, person, visibility):
         return []
-    rows = Activity.objects.filter(actor=person)
+    # Published notes have their own section on the profile.
+    rows = Activity.objects.filter(actor=person).exclude(verb=Verb.NOTE_PUBLISHED)
     if viewer.pk != person.pk:
         allowed = [Visibility.EVERYONE]
         if person.team_id is not None and viewer.team_id == person.team_id:
