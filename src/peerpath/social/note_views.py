@@ -133,11 +133,16 @@ def _row(request: AuthedRequest, note: Note, **extra: Any) -> HttpResponse:
     )
 
 
+def _edit_id(note: Note) -> str:
+    """Field ids unique on a page that lists several notes."""
+    return f"note-{note.public_id}-%s"
+
+
 def note_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     """The edit form in place of the note (GET), or save it (POST)."""
     note = get_note_for_user(request.user, public_id, write=True)
     if request.method == "POST":
-        form = NoteEditForm(request.POST)
+        form = NoteEditForm(request.POST, auto_id=_edit_id(note))
         if form.is_valid():
             try:
                 notes.note_update(actor=request.user, note=note, body=form.cleaned_data["body"])
@@ -150,7 +155,7 @@ def note_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
                 return _row(request, note, show_module=_show_module(request))
         status = 400
     else:
-        form = NoteEditForm(initial={"body": note.body})
+        form = NoteEditForm(initial={"body": note.body}, auto_id=_edit_id(note))
         status = 200
     template = "social/_notes_edit.html" if request.htmx else "social/notes_edit.html"
     return render(
