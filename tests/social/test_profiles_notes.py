@@ -102,6 +102,19 @@ def test_note_taking_is_rate_limited(org, module, monkeypatch):
     assert Note.objects.count() == 2
 
 
+def test_a_note_a_moderator_hid_cannot_be_published_again(org, module):
+    note = notes.note_create(author=org.member, module=module, body="Rude.", public=True)
+    note.hidden_at = timezone.now()
+    note.save()
+    notes.note_activity_withdraw(note=note)
+    notes.note_unpublish(actor=org.member, note=note)
+
+    with pytest.raises(ValidationError, match="A moderator hid this note"):
+        notes.note_publish(actor=org.member, note=note)
+    assert not Note.objects.get().is_public
+    assert not Activity.objects.exists()
+
+
 def test_deleting_a_published_note_removes_its_activity(org, module):
     note = notes.note_create(author=org.member, module=module, body="Gone soon.", public=True)
 

@@ -111,6 +111,8 @@ def note_publish(*, actor: User, note: Note) -> Note:
     _require_author(actor, note)
     if not permissions.can_take_notes(actor, note.module):
         raise ValidationError("The module is no longer published; the note stays private.")
+    if note.hidden_at is not None:
+        raise ValidationError("A moderator hid this note; it cannot be published again.")
     if note.is_public:
         return note
     note.is_public = True
@@ -143,6 +145,11 @@ def note_unpublish(*, actor: User, note: Note) -> Note:
         note.save(update_fields=["is_public", "published_at", "updated_at"])
     Activity.objects.filter(verb=Verb.NOTE_PUBLISHED, source_key=_source_key(note)).delete()
     return note
+
+
+def note_activity_withdraw(*, note: Note) -> None:
+    """Take a note's activity out of feeds (moderation calls this when it hides a note)."""
+    Activity.objects.filter(verb=Verb.NOTE_PUBLISHED, source_key=_source_key(note)).delete()
 
 
 @transaction.atomic
