@@ -319,3 +319,40 @@ def test_my_notes_export_as_csv_with_formulas_neutralised(org, client_for, modul
     bodies = {row[5]: row[4] for row in rows[1:]}
     assert bodies == {"Plain, with a comma.": "yes", '\'=HYPERLINK("http://x")': "no"}
     assert rows[1][3].startswith("http://testserver/learn/m/")
+
+
+def test_a_persons_notes_page_lists_their_published_notes_only(org, client_for, module):
+    for n in range(5):
+        notes.note_create(author=org.member, module=module, body=f"Public {n}.", public=True)
+    notes.note_create(author=org.member, module=module, body="Private thought.")
+    client = client_for(org.outsider)
+
+    profile = client.get(reverse("people:profile", args=[org.member.public_id]))
+    page = client.get(reverse("social:person_notes", args=[org.member.public_id]))
+
+    assert reverse("social:person_notes", args=[org.member.public_id]).encode() in profile.content
+    assert page.content.count(b"Public ") == 5
+    assert b"Private thought." not in page.content
+
+
+def test_my_notes_takes_the_same_queries_at_two_sizes(
+    org, client_for, module, django_assert_max_num_queries
+):
+    client = client_for(org.member)
+    url = reverse("social:my_notes")
+    other = ModuleFactory(author=org.lead)
+
+    def grow(n):
+        for i in range(n):
+            notes.note_create(author=org.member, module=module, body=f"On one {i}")
+            notes.note_create(author=org.member, module=other, body=f"On two {i}", public=True)
+
+    grow(1)
+    client.get(url)
+    with django_assert_max_num_queries(10) as small:
+        client.get(url)
+    grow(10)
+    with django_assert_max_num_queries(10) as large:
+        client.get(url)
+
+    assert len(small.captured_queries) == len(large.captured_queries)

@@ -271,3 +271,10 @@ def test_the_edit_page_loads_the_settings_panel(org, client_for):
     response = client_for(org.member).get(reverse("people:edit"))
 
     assert f'hx-get="{reverse("social:profile_settings")}"'.encode() in response.content
+
+
+def test_the_settings_have_a_page_of_their_own_without_javascript(org, client_for):
+    response = client_for(org.member).get(reverse("social:profile_settings"))
+
+    assert response.templates[0].name == "social/profiles_settings.html"
+    assert b"Who sees my learning activity" in response.content
