@@ -12,7 +12,7 @@ from peerpath.people.models import ExpertReviewer, User
 from peerpath.skills.models import Skill
 from peerpath.social import discussion_selectors as selectors
 from peerpath.social import discussions, summaries
-from peerpath.social.models import Comment, Summary, SummaryKind
+from peerpath.social.models import Activity, Comment, Summary, SummaryKind, Verb, Visibility
 from tests.factories import ModuleFactory, UserFactory
 
 # --- Discussions and moderation ------------------------------------------------------------
@@ -60,3 +60,40 @@ class SummaryFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class: type[Summary], *args: Any, **kwargs: Any) -> Summary:
         learning.progress_complete(user=kwargs["author"], module=kwargs["module"])
         return summaries.summary_write(**kwargs)
+
+
+# --- Profiles, follows, shares and notes --------------------------------------------------
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """An activity row as the feed's capture writes it (visibility and team copied from the
+    actor unless given)."""
+
+    class Meta:
+        model = Activity
+
+    verb = Verb.COMPLETED
+    source_key = factory.Sequence(lambda n: f"test:{n}")
+    visibility = Visibility.EVERYONE
+
+    @classmethod
+    def _create(cls, model_class: type[Activity], *args: Any, **kwargs: Any) -> Activity:
+        actor = kwargs["actor"]
+        kwargs.setdefault("team", actor.team)
+        kwargs.setdefault("department", actor.team.department if actor.team else None)
+        return super()._create(model_class, *args, **kwargs)
+
+
+def path_published(author, *, title: str = "Phone basics", modules: int = 2):
+    """A published path of ``modules`` new articles by ``author``."""
+    from peerpath.content import paths
+    from tests.factories import ModuleFactory
+
+    steps = [ModuleFactory(author=author, title=f"{title} step {n + 1}") for n in range(modules)]
+    return paths.path_create(
+        author=author,
+        title=title,
+        summary="The basics, step by step.",
+        sections=[("Steps", steps)],
+        publish=True,
+    )

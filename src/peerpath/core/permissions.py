@@ -531,3 +531,47 @@ def can_read_notifications(user: Actor) -> bool:
 def can_receive_report_notices(user: Actor) -> bool:
     """Reports waiting for moderation are news only to those who moderate."""
     return can_see_moderation_queue(user)
+
+
+# --- Social: profiles and shares -------------------------------------------------------
+
+
+def can_follow_person(user: Actor, person: User) -> bool:
+    """Any active colleague may follow another active colleague's learning; not themselves."""
+    return _active(user) and person.is_active and user.pk != person.pk
+
+
+def can_follow_skills(user: Actor) -> bool:
+    return _active(user)
+
+
+def can_edit_social_settings(user: Actor, person: User) -> bool:
+    """Who sees one's activity, the skills one declares and follows: the person alone."""
+    return _active(user) and user.pk == person.pk
+
+
+def can_share_module(user: Actor, module: Module) -> bool:
+    """Recommend a published module one can see to colleagues."""
+    return can_view_module(user, module) and module.is_published
+
+
+def can_share_path(user: Actor, path: LearningPath) -> bool:
+    return can_view_path(user, path) and path.status == "published"
+
+
+def can_take_notes(user: Actor, module: Module) -> bool:
+    """Learners keep notes on the published modules they can open."""
+    return can_view_module(user, module) and module.is_published
+
+
+def can_manage_note(user: Actor, note: Any) -> bool:
+    """Edit, publish, unpublish and delete a note: its author only."""
+    return _active(user) and note.author_id == user.pk
+
+
+def can_read_note(user: Actor, note: Any) -> bool:
+    """A private note is its author's alone; a published one is for whoever may see its
+    module, unless a moderator hid it."""
+    if can_manage_note(user, note):
+        return True
+    return bool(note.is_public and note.hidden_at is None and can_view_module(user, note.module))

@@ -22,6 +22,7 @@ from peerpath.people import org_csv, selectors, services
 from peerpath.people.forms import NameForm, OrgImportForm, PersonAdminForm, ProfileForm, TeamForm
 from peerpath.people.models import User
 from peerpath.recognition import selectors as recognition
+from peerpath.social import selectors as social
 
 
 def get_person_for_user(user: User, public_id: str) -> User:
@@ -39,6 +40,8 @@ def my_profile(request: AuthedRequest) -> HttpResponse:
 
 def profile(request: AuthedRequest, public_id: str) -> HttpResponse:
     person = get_person_for_user(request.user, public_id)
+    social_part = social.profile_social(request.user, person)
+    can_see_learning = permissions.can_view_learning_of(request.user, person)
     return render(
         request,
         "people/profile.html",
@@ -46,10 +49,15 @@ def profile(request: AuthedRequest, public_id: str) -> HttpResponse:
             "person": person,
             "is_me": person.pk == request.user.pk,
             "can_edit": permissions.can_edit_profile(request.user, person),
-            "can_see_learning": permissions.can_view_learning_of(request.user, person),
-            "counts": learning.learning_counts(person),
-            "recent": learning.progress_completed(person)[:5],
-            "authored": content.modules_by_owner(person).filter(status="published")[:6],
+            "can_see_learning": can_see_learning,
+            # Counts are learning activity: shown under the person's visibility setting.
+            "counts": learning.learning_counts(person)
+            if social_part.activity_visible or can_see_learning
+            else None,
+            "social": social_part,
+            "authored": content.modules_by_owner(person)
+            .filter(status="published")
+            .select_related("owner")[:6],
             "reports": selectors.people_active().filter(manager=person).select_related("team")[:12],
             "recognition": recognition.profile_recognition(request.user, person),
         },
