@@ -29,6 +29,7 @@ from peerpath.content.models import LearningPath, Module, ModuleKind
 from peerpath.core import events
 from peerpath.curation.models import Flag, Rating
 from peerpath.learning import assignments
+from peerpath.learning import services as learning_services
 from peerpath.learning.models import (
     AssignmentAudience,
     DueRule,
@@ -45,6 +46,7 @@ from peerpath.schedule import services as schedule
 from peerpath.schedule.models import Shift, ShiftSource
 from peerpath.skills import services as skills
 from peerpath.skills.models import Skill
+from peerpath.social import discussion_selectors, discussions, follows, notes, shares, summaries
 
 DEMO_PASSWORD = "peerpath-demo"  # noqa: S105 - documented demo credential
 DEMO_DOMAIN = "northwind.example"
@@ -575,6 +577,7 @@ def load_demo(*, progress: Progress | None = None) -> None:
     )
     recording.record_history(iter(history))
     _load_recognition(history)
+    _load_social()
     step()
 
 
@@ -1075,6 +1078,91 @@ def _load_recognition(history: list[events.LearningRecorded]) -> None:
         kudos.kudos_give(giver=giver, recipient=recipient, message=message)
     # Not everyone wants to be ranked: they still earn points and badges.
     leaderboards.leaderboard_preference_set(person=colleagues[2], hidden=True)
+
+
+SUMMARY_MODULE = "Warm vs cold transfers"
+QUESTION_MODULE = "Handling refund and credit requests"
+SHARED_PATH = "Contact Centre essentials"
+
+
+def _completed(person: User, module: Module) -> None:
+    """The person completes the module, as learning records it (events and all)."""
+    learning_services.progress_open(user=person, module=module)
+    learning_services.progress_complete(user=person, module=module)
+
+
+def _load_social() -> None:
+    """The contact centre's social learning: a summary colleagues found helpful enough to
+    reach the whole department, a path Nora shared with her team, a question answered by
+    the team's expert, follows, and a public note on Sam's profile."""
+    sam = User.objects.get(email=DEMO_ACCOUNTS["employee (agent)"])
+    nora = User.objects.get(email=DEMO_ACCOUNTS["manager"])
+    centre = sam.team
+    if centre is None:
+        raise RuntimeError("The demo's agent belongs to the contact centre.")
+    team = list(
+        User.objects.filter(team=centre, is_active=True)
+        .exclude(pk__in=[sam.pk, nora.pk])
+        .order_by("pk")
+    )
+    writer, asker = team[3], team[4]
+    transfers = Module.objects.get(title=SUMMARY_MODULE)
+    _completed(writer, transfers)
+    summary = summaries.summary_write(
+        author=writer,
+        module=transfers,
+        kind="summary",
+        body="Warm transfer whenever the customer would otherwise repeat themselves: "
+        "stay on the line, brief your colleague in one sentence (name, issue, what you "
+        "tried), then introduce them. Cold transfer only for simple routing, and say "
+        "where you are sending them and why.",
+    )
+    for voter in [sam, *team[5:11]]:
+        summaries.summary_vote(voter=voter, summary=summary, helpful=True)
+
+    essentials = LearningPath.objects.get(title=SHARED_PATH)
+    shares.share_create(
+        sender=nora,
+        path=essentials,
+        teams=[centre],
+        message="Our refresher for this quarter: the two harder-conversations modules "
+        "are the ones I'd start with.",
+    )
+
+    refunds = Module.objects.get(title=QUESTION_MODULE)
+    expert = (
+        ExpertReviewer.objects.filter(skill__name="Customer service").select_related("user").first()
+    )
+    question = discussions.thread_start(
+        author=asker,
+        subject=discussion_selectors.Subject(module=refunds),
+        body="A customer asks for a refund **after** the 14-day window because the "
+        "delivery was late. Do we count the 14 days from the order or from delivery?",
+        is_question=True,
+    )
+    if expert is not None and expert.user.pk != asker.pk:
+        answer = discussions.reply_post(
+            author=expert.user,
+            parent=question,
+            body="From delivery. The window protects the customer's time with the "
+            "product, so a late delivery starts the clock late. Note the delivery date "
+            "in the ticket.",
+        )
+        discussions.answer_accept(actor=asker, answer=answer)
+
+    for followee in team[:3]:
+        follows.follow_person(follower=sam, followee=followee)
+    follows.follow_person(follower=team[0], followee=sam)
+    listening = Module.objects.get(title="Active listening on the phone")
+    _completed(sam, listening)
+    notes.note_create(
+        author=sam,
+        module=listening,
+        body="Three habits that work on busy days:\n\n1. Let the customer finish, then "
+        "summarise in one sentence.\n2. Write the key facts in the ticket while they talk."
+        '\n3. Ask "what else?" before closing.',
+        public=True,
+    )
 
 
 def _load_learning_time() -> None:
