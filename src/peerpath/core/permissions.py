@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from peerpath.learning.models import Assignment, LearningGoal
     from peerpath.people.models import Team, User
     from peerpath.recognition.models import Certification, CertificationAward, IssuedCredential
+    from peerpath.social.models import Activity
 
     Actor = User | AnonymousUser
 
@@ -421,3 +422,36 @@ def can_switch_team_leaderboard(user: Actor, team: Team) -> bool:
 def can_view_leaderboards(user: Actor) -> bool:
     """Every active person sees the boards, even after opting out of being ranked."""
     return _active(user)
+
+
+# --- Social: feed ----------------------------------------------------------------------
+
+
+def can_see_activity(user: Actor, activity: Activity) -> bool:
+    """A feed item is seen by its actor always; by others as the actor's setting says
+    (everyone, their team, only them), and only while its module or path is published."""
+    if not _active(user):
+        return False
+    if activity.module is not None and not activity.module.is_published:
+        return False
+    if activity.path is not None and activity.path.status != "published":
+        return False
+    if activity.actor_id == user.pk:
+        return True
+    if activity.visibility == "everyone":
+        return True
+    return (
+        activity.visibility == "team"
+        and user.team_id is not None
+        and activity.team_id == user.team_id
+    )
+
+
+def can_react_to_activity(user: Actor, activity: Activity) -> bool:
+    """Liking and commenting on a feed item: anyone who may see it."""
+    return can_see_activity(user, activity)
+
+
+def can_set_activity_visibility(user: Actor, person: User) -> bool:
+    """Only the person decides who sees their learning activity."""
+    return _active(user) and user.pk == person.pk
