@@ -27,7 +27,7 @@ def feed_more(request: AuthedRequest) -> HttpResponse:
     """The next page of the feed after ``?after=`` (infinite scroll)."""
     after = request.GET.get("after", "")
     if not request.htmx:
-        return redirect(f"{reverse('home')}?after={after}")
+        return redirect(f"{reverse('core:home')}?after={after}")
     page = selectors.home_feed(request.user, after=after)
     return render(request, "social/feed_items.html", {"feed": page})
 
@@ -37,7 +37,7 @@ def like(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
     item = selectors.get_activity_for_user(request.user, public_id)
     liked, count = activity_services.activity_like_toggle(person=request.user, activity=item)
     if not request.htmx:
-        return redirect("home")
+        return redirect("core:home")
     return render(
         request, "social/_feed_like.html", {"activity": item, "liked": liked, "count": count}
     )
@@ -59,7 +59,7 @@ def comments(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
         else:
             item.refresh_from_db(fields=["comment_count"])
         if not request.htmx:
-            return redirect("home")
+            return redirect("core:home")
     return render(
         request,
         "social/_feed_comments.html",
@@ -85,7 +85,7 @@ def save(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
         learning_services.saved_module_add(user=request.user, module=module)
         saved = True
     if not request.htmx:
-        return redirect("home")
+        return redirect("core:home")
     return render(request, "social/_feed_save.html", {"module": module, "saved": saved})
 
 
@@ -108,7 +108,7 @@ def _decision(request: AuthedRequest, public_id: uuid.UUID, *, approve: bool) ->
         error = " ".join(exc.messages)
     forget_approvals_waiting(request.user.pk)
     if not request.htmx:
-        return redirect("home")
+        return redirect("core:home")
     return render(
         request,
         "social/_feed_approval.html",
