@@ -224,7 +224,7 @@ def test_the_feed_costs_the_same_queries_at_two_sizes(org):
     small = _queries_for_feed(org.member)
     _populate(org, 12)
     large = _queries_for_feed(org.member)
-    assert small == large == 20
+    assert small == large == 22
 
 
 def test_the_home_page_has_a_bounded_query_count(org, client_for, django_assert_max_num_queries):

@@ -195,15 +195,31 @@ def visible_activity(reader: Reader) -> Q:
     return audience & subject
 
 
-def _activities() -> QuerySet[Activity]:
-    return Activity.objects.select_related("actor", "module", "path", "other_person").order_by(
-        "-created_at", "-id"
+# Long text of modules and paths that feed cards never show.
+_MODULE_TEXT = ("body_markdown", "body_html", "quiz_source", "quiz")
+_PATH_TEXT = ("description_markdown",)
+
+# An activity source yields only the keys of its rows: the sort then carries two columns,
+# and the page's rows are read once, by primary key, after the merge.
+Key = tuple[datetime, int]
+
+
+def _activity_keys() -> QuerySet[Activity, Key]:
+    return Activity.objects.order_by("-created_at", "-id").values_list("created_at", "id")
+
+
+def _activity_rows(pks: list[int]) -> dict[int, Activity]:
+    rows = (
+        Activity.objects.filter(pk__in=pks)
+        .select_related("actor", "module", "path", "other_person")
+        .defer(*(f"module__{f}" for f in _MODULE_TEXT), *(f"path__{f}" for f in _PATH_TEXT))
     )
+    return {row.pk: row for row in rows}
 
 
-def followed_activity(reader: Reader, cursor: Cursor | None, limit: int) -> list[Activity]:
+def followed_activity(reader: Reader, cursor: Cursor | None, limit: int) -> list[Key]:
     followees = Follow.objects.filter(follower=reader.user).values("followee_id")
-    rows = _activities().filter(
+    rows = _activity_keys().filter(
         visible_activity(reader),
         _after(cursor, Kind.ACTIVITY, "created_at"),
         actor_id__in=followees,
@@ -211,10 +227,10 @@ def followed_activity(reader: Reader, cursor: Cursor | None, limit: int) -> list
     return list(rows[:limit])
 
 
-def team_activity(reader: Reader, cursor: Cursor | None, limit: int) -> list[Activity]:
+def team_activity(reader: Reader, cursor: Cursor | None, limit: int) -> list[Key]:
     if reader.team_id is None:
         return []
-    rows = _activities().filter(
+    rows = _activity_keys().filter(
         visible_activity(reader),
         _after(cursor, Kind.ACTIVITY, "created_at"),
         team_id=reader.team_id,
@@ -222,12 +238,12 @@ def team_activity(reader: Reader, cursor: Cursor | None, limit: int) -> list[Act
     return list(rows[:limit])
 
 
-def curated_in_skills(reader: Reader, cursor: Cursor | None, limit: int) -> list[Activity]:
+def curated_in_skills(reader: Reader, cursor: Cursor | None, limit: int) -> list[Key]:
     """Modules newly Curated in the reader's skills. The item is about the module (its
     Curated mark is public), so it shows whatever the author's activity setting."""
     if not reader.skill_ids:
         return []
-    rows = _activities().filter(
+    rows = _activity_keys().filter(
         _after(cursor, Kind.ACTIVITY, "created_at"),
         verb=Verb.CURATED,
         module__status=_PUBLISHED,
@@ -250,6 +266,10 @@ def shared_with_me(reader: Reader, cursor: Cursor | None, limit: int) -> list[Sh
             person=reader.user,
         )
         .select_related("share", "share__sender", "share__module", "share__path")
+        .defer(
+            *(f"share__module__{f}" for f in _MODULE_TEXT),
+            *(f"share__path__{f}" for f in _PATH_TEXT),
+        )
         .order_by("-created_at", "-id")
     )
     return list(rows[:limit])
@@ -270,6 +290,7 @@ def promoted_summaries(reader: Reader, cursor: Cursor | None, limit: int) -> lis
             module__status=_PUBLISHED,
         )
         .select_related("author", "module")
+        .defer(*(f"module__{f}" for f in _MODULE_TEXT))
         .order_by("-promoted_at", "-id")
     )
     return list(rows[:limit])
@@ -280,14 +301,12 @@ def promoted_summaries(reader: Reader, cursor: Cursor | None, limit: int) -> lis
 
 def _items(reader: Reader, cursor: Cursor | None, limit: int) -> list[FeedItem]:
     items: dict[tuple[int, int], FeedItem] = {}
-    for activity in (
+    for at, pk in (
         *followed_activity(reader, cursor, limit),
         *team_activity(reader, cursor, limit),
         *curated_in_skills(reader, cursor, limit),
     ):
-        items[(Kind.ACTIVITY, activity.pk)] = FeedItem(
-            kind=Kind.ACTIVITY, at=activity.created_at, pk=activity.pk, activity=activity
-        )
+        items[(Kind.ACTIVITY, pk)] = FeedItem(kind=Kind.ACTIVITY, at=at, pk=pk)
     for share in shared_with_me(reader, cursor, limit):
         items[(Kind.SHARE, share.pk)] = FeedItem(
             kind=Kind.SHARE, at=share.created_at, pk=share.pk, share=share
@@ -355,16 +374,24 @@ def _day_then_relevance(page: list[FeedItem], zone: Any) -> list[FeedItem]:
 def feed_page(user: User, *, after: str | None = None, page_size: int = PAGE_SIZE) -> FeedPage:
     """One page of the reader's feed after the cursor ``after`` (first page when absent).
 
-    Seven queries: the reader's department and skills, the five sources, then the
-    reader's likes and saves among the page's items (skipped when the page is empty).
+    At most eleven queries, whatever the data size: the reader's department and skills,
+    the five sources, the page's activity rows, then the reader's likes and saves and the
+    page's modules in the reader's skills (each skipped when there is nothing to ask).
     """
     reader = reader_for(user)
     cursor = Cursor.decode(after)
     merged = _items(reader, cursor, page_size + 1)
     page, more = merged[:page_size], len(merged) > page_size
     next_cursor = page[-1].key.encode() if more and page else None
+    activity_ids = [i.pk for i in page if i.kind == Kind.ACTIVITY]
+    if activity_ids:
+        rows = _activity_rows(activity_ids)
+        for item in page:
+            if item.kind == Kind.ACTIVITY:
+                item.activity = rows.get(item.pk)
+        # A row deleted between the two reads leaves the page.
+        page = [i for i in page if i.kind != Kind.ACTIVITY or i.activity is not None]
     if page:
-        activity_ids = [i.pk for i in page if i.kind == Kind.ACTIVITY]
         module_ids = {i.module.pk for i in page if i.module is not None}
         liked = set(
             ActivityLike.objects.filter(person=user, activity_id__in=activity_ids).values_list(
