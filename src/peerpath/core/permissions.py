@@ -440,10 +440,11 @@ def can_see_activity(user: Actor, activity: Activity) -> bool:
         return True
     if activity.visibility == "everyone":
         return True
+    viewer_team_id = getattr(user, "team_id", None)
     return (
         activity.visibility == "team"
-        and user.team_id is not None
-        and activity.team_id == user.team_id
+        and viewer_team_id is not None
+        and activity.team_id == viewer_team_id
     )
 
 

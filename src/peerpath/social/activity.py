@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -217,14 +217,14 @@ def activity_team_refresh(*, person_ids: tuple[int, ...] | list[int]) -> int:
     """
     places: dict[tuple[int | None, int | None], list[int]] = defaultdict(list)
     rows = people.people_for_admin(status="all").filter(pk__in=person_ids)
-    for pk, team_id, department_id in rows.values_list("pk", "team_id", "team__department_id"):
-        places[(team_id, department_id)].append(pk)
+    for pk, now_team, now_department in rows.values_list("pk", "team_id", "team__department_id"):
+        places[(now_team, now_department)].append(pk)
     # Each UPDATE is idempotent and the handler runs in the publisher's transaction.
     changed = 0
     for (team_id, department_id), pks in places.items():
         changed += (
             Activity.objects.filter(actor_id__in=pks)
-            .exclude(team_id=team_id, department_id=department_id)
+            .exclude(Q(team_id=team_id) & Q(department_id=department_id))
             .update(team_id=team_id, department_id=department_id)
         )
     return changed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -47,7 +48,6 @@ def like(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
 def comments(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
     item = selectors.get_activity_for_user(request.user, public_id)
     error = ""
-    status = 200
     if request.method == "POST":
         try:
             activity_services.activity_comment_add(
@@ -55,10 +55,11 @@ def comments(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
-            status = 400 if request.htmx is False else 200
         else:
             item.refresh_from_db(fields=["comment_count"])
         if not request.htmx:
+            if error:
+                messages.error(request, error)
             return redirect("core:home")
     return render(
         request,
@@ -69,7 +70,6 @@ def comments(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponse:
             "error": error,
             "body": request.POST.get("body", "") if error else "",
         },
-        status=status,
     )
 
 
@@ -108,6 +108,8 @@ def _decision(request: AuthedRequest, public_id: uuid.UUID, *, approve: bool) ->
         error = " ".join(exc.messages)
     forget_approvals_waiting(request.user.pk)
     if not request.htmx:
+        if error:
+            messages.error(request, error)
         return redirect("core:home")
     return render(
         request,
