@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peerpath.content import selectors as content
 from peerpath.core import permissions
-from peerpath.core.context_processors import forget_approvals_waiting
+from peerpath.core.context_processors import approvals_waiting, forget_approvals_waiting
 from peerpath.core.http import AuthedRequest
 from peerpath.learning import selectors as learning
 from peerpath.learning import services as learning_services
@@ -114,7 +114,13 @@ def _decision(request: AuthedRequest, public_id: uuid.UUID, *, approve: bool) ->
     return render(
         request,
         "social/_feed_approval.html",
-        {"r": r, "decided": not error, "error": error, "needs_accept": bool(error) and approve},
+        {
+            "r": r,
+            "decided": not error,
+            "error": error,
+            "needs_accept": bool(error) and approve,
+            "waiting": approvals_waiting(request.user),
+        },
     )
 
 
