@@ -234,3 +234,36 @@ def test_the_home_page_has_a_bounded_query_count(org, client_for, django_assert_
     with django_assert_max_num_queries(30):
         response = client.get("/")
     assert response.status_code == 200
+
+
+def test_a_summary_promoted_to_the_department_reaches_colleagues_in_other_teams(org):
+    from tests.factories import TeamFactory
+
+    sister = TeamFactory(name="Retention", department=org.member.team.department)
+    colleague = UserFactory(team=sister)
+    summary = SummaryFactory(author=org.member, audience=Audience.TEAM)
+    assert summary.pk not in {i.pk for i in feed_page(colleague).items if i.kind == Kind.SUMMARY}
+
+    summary.audience = Audience.DEPARTMENT
+    summary.promoted_at = timezone.now()
+    summary.save(update_fields=["audience", "promoted_at"])
+
+    assert summary.pk in {i.pk for i in feed_page(colleague).items if i.kind == Kind.SUMMARY}
+    assert summary.pk not in {i.pk for i in feed_page(org.outsider).items if i.kind == Kind.SUMMARY}
+
+
+def test_a_path_shared_with_a_team_shows_in_each_members_feed(org):
+    from peerpath.content import paths
+
+    path = paths.path_create(
+        author=org.outsider,
+        title="Taking calls",
+        summary="Calls.",
+        sections=[("Basics", [ModuleFactory(author=org.outsider)])],
+        publish=True,
+    )
+    share_with(sender=org.outsider, recipients=[org.member, org.lead], path=path)
+    for person in (org.member, org.lead):
+        shares = [i for i in feed_page(person).items if i.kind == Kind.SHARE]
+        assert [i.path for i in shares] == [path]
+    assert not [i for i in feed_page(org.deep).items if i.kind == Kind.SHARE]
