@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-fast lint typecheck check bench bench-data bench-lrs bench-schedule bench-leaderboard browser-deps clean
+.PHONY: run test test-fast lint typecheck check bench bench-data bench-lrs bench-schedule bench-leaderboard bench-feed browser-deps clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,12 @@ bench-schedule: $(STAMP)
 bench-leaderboard: $(STAMP)
 	$(BIN)/python -m benchmarks.leaderboard $${PEOPLE:+--people $$PEOPLE} \
 	  $${ENTRIES:+--entries $$ENTRIES} $${DB_URL:+--db-url $$DB_URL}
+
+# The home feed for 100,000 people and 5,000,000 activity items (PEOPLE, ACTIVITIES to
+# change the size; DB_URL for PostgreSQL, default SQLite). Also a hundredth of the size.
+bench-feed: $(STAMP)
+	$(BIN)/python -m benchmarks.feed $${PEOPLE:+--people $$PEOPLE} \
+	  $${ACTIVITIES:+--activities $$ACTIVITIES} $${DB_URL:+--db-url $$DB_URL}
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from peerpath.learning import services as learning
-from peerpath.social import follows, notes, profiles, shares
+from peerpath.social import activity, follows, notes, profiles, shares
 from peerpath.social.models import Share, Visibility
 from tests.factories import ModuleFactory, SkillFactory
 from tests.recognition.factories import (
@@ -90,7 +90,7 @@ def test_a_colleague_follows_someone_from_their_profile(
 def test_private_learning_stays_off_the_profile_for_others(
     org, leo_learns, sign_in, page, screenshot, axe
 ):
-    profiles.activity_visibility_set(person=org.lead, visibility=Visibility.PRIVATE)
+    activity.activity_visibility_set(person=org.lead, visibility=Visibility.PRIVATE)
     sign_in(org.outsider)
     page.goto(f"/people/{org.lead.public_id}/")
 

@@ -1,18 +1,28 @@
-"""Factories for social learning, one section per area, built through the services so
-invariants hold."""
+"""Factories for social learning, one section per area."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import factory
+from django.utils import timezone
 
 from peerpath.learning import services as learning
 from peerpath.people.models import ExpertReviewer, User
 from peerpath.skills.models import Skill
 from peerpath.social import discussion_selectors as selectors
 from peerpath.social import discussions, summaries
-from peerpath.social.models import Activity, Comment, Summary, SummaryKind, Verb, Visibility
+from peerpath.social.models import (
+    Activity,
+    Comment,
+    Follow,
+    Share,
+    ShareRecipient,
+    Summary,
+    SummaryKind,
+    Verb,
+)
 from tests.factories import ModuleFactory, UserFactory
 
 # --- Discussions and moderation ------------------------------------------------------------
@@ -62,26 +72,72 @@ class SummaryFactory(factory.django.DjangoModelFactory):
         return summaries.summary_write(**kwargs)
 
 
-# --- Profiles, follows, shares and notes --------------------------------------------------
+# --- Feed ----------------------------------------------------------------------------------
 
 
 class ActivityFactory(factory.django.DjangoModelFactory):
-    """An activity row as the feed's capture writes it (visibility and team copied from the
-    actor unless given)."""
+    """An activity row as the capture handlers write it (team and department copied)."""
 
     class Meta:
         model = Activity
 
+    actor = factory.SubFactory(UserFactory)
     verb = Verb.COMPLETED
+    module = factory.SubFactory(ModuleFactory)
     source_key = factory.Sequence(lambda n: f"test:{n}")
-    visibility = Visibility.EVERYONE
+    team = factory.LazyAttribute(lambda o: o.actor.team)
+    department = factory.LazyAttribute(lambda o: o.actor.team.department if o.actor.team else None)
+    created_at = factory.Sequence(lambda n: timezone.now() - timedelta(minutes=n))
 
-    @classmethod
-    def _create(cls, model_class: type[Activity], *args: Any, **kwargs: Any) -> Activity:
-        actor = kwargs["actor"]
-        kwargs.setdefault("team", actor.team)
-        kwargs.setdefault("department", actor.team.department if actor.team else None)
-        return super()._create(model_class, *args, **kwargs)
+
+class FollowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Follow
+
+    follower = factory.SubFactory(UserFactory)
+    followee = factory.SubFactory(UserFactory)
+
+
+def share_with(
+    *,
+    sender: Any,
+    recipients: list[Any],
+    module: Any = None,
+    path: Any = None,
+    message: str = "",
+    at: Any = None,
+) -> Share:
+    """A share as the sharing service leaves it: one recipient row per person."""
+    share = Share.objects.create(
+        sender=sender,
+        module=module,
+        path=path,
+        message=message,
+        created_at=at or timezone.now(),
+    )
+    ShareRecipient.objects.bulk_create(
+        [ShareRecipient(share=share, person=p, created_at=share.created_at) for p in recipients]
+    )
+    return share
+
+
+class RawSummaryFactory(factory.django.DjangoModelFactory):
+    """A summary row as it stands after promotion, written directly (for feed tests)."""
+
+    class Meta:
+        model = Summary
+
+    author = factory.SubFactory(UserFactory)
+    module = factory.SubFactory(ModuleFactory)
+    kind = "summary"
+    body = "Listen first, then name the feeling, then offer the next step."
+    team = factory.LazyAttribute(lambda o: o.author.team)
+    department = factory.LazyAttribute(
+        lambda o: o.author.team.department if o.author.team else None
+    )
+
+
+# --- Profiles, follows, shares and notes --------------------------------------------------
 
 
 def path_published(author, *, title: str = "Phone basics", modules: int = 2):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from peerpath.learning import services as learning
-from peerpath.social import follows, notes, profiles, selectors
+from peerpath.social import activity, follows, notes, profiles, selectors
 from peerpath.social.models import Activity, DeclaredSkill, SkillFollow, Visibility
 from tests.factories import ModuleFactory, SkillFactory, UserFactory
 from tests.recognition.factories import CertificationAwardFactory, CertificationFactory
@@ -43,7 +43,7 @@ def completion(org, module):
 def test_recent_learning_shows_per_the_persons_visibility(
     org, client_for, completion, visibility, owner, team_member, outsider
 ):
-    profiles.activity_visibility_set(person=org.member, visibility=visibility)
+    activity.activity_visibility_set(person=org.member, visibility=visibility)
     title = completion.module.title.encode()
 
     for viewer, sees in ((org.member, owner), (org.lead, team_member), (org.outsider, outsider)):
@@ -54,7 +54,7 @@ def test_recent_learning_shows_per_the_persons_visibility(
 def test_private_activity_is_hidden_from_managers_and_admins_on_the_profile(
     org, client_for, completion
 ):
-    profiles.activity_visibility_set(person=org.member, visibility=Visibility.PRIVATE)
+    activity.activity_visibility_set(person=org.member, visibility=Visibility.PRIVATE)
 
     for viewer in (org.manager, org.admin):
         page = client_for(viewer).get(profile_url(org.member))
@@ -63,7 +63,7 @@ def test_private_activity_is_hidden_from_managers_and_admins_on_the_profile(
 
 
 def test_hidden_activity_hides_the_completion_counts_too(org, client_for, completion):
-    profiles.activity_visibility_set(person=org.member, visibility=Visibility.PRIVATE)
+    activity.activity_visibility_set(person=org.member, visibility=Visibility.PRIVATE)
 
     outsider_view = client_for(org.outsider).get(profile_url(org.member))
     manager_view = client_for(org.manager).get(profile_url(org.member))
@@ -82,7 +82,7 @@ def test_a_row_written_more_visible_than_the_setting_is_still_hidden(org, client
 
 
 def test_changing_the_setting_refreshes_the_activity_rows(org, completion):
-    profiles.activity_visibility_set(person=org.member, visibility=Visibility.TEAM)
+    activity.activity_visibility_set(person=org.member, visibility=Visibility.TEAM)
 
     completion.refresh_from_db()
     assert completion.visibility == Visibility.TEAM
@@ -91,7 +91,7 @@ def test_changing_the_setting_refreshes_the_activity_rows(org, completion):
 
 def test_an_unknown_visibility_is_refused(org):
     with pytest.raises(ValidationError, match="Choose everyone, your team, or only you"):
-        profiles.activity_visibility_set(person=org.member, visibility="friends")
+        activity.activity_visibility_set(person=org.member, visibility="friends")
     assert profiles.visibility_of(org.member) == Visibility.EVERYONE
 
 
@@ -133,7 +133,7 @@ def test_skills_shown_by_completions_follow_the_visibility_setting(org, client_f
     learned = SkillFactory(name="Complaints")
     module = ModuleFactory(author=org.lead, skills=[learned])
     learning.progress_complete(user=org.member, module=module)
-    profiles.activity_visibility_set(person=org.member, visibility=Visibility.PRIVATE)
+    activity.activity_visibility_set(person=org.member, visibility=Visibility.PRIVATE)
 
     outsider_view = client_for(org.outsider).get(profile_url(org.member))
     own_view = client_for(org.member).get(profile_url(org.member))

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from peerpath.learning.models import Assignment, LearningGoal
     from peerpath.people.models import Team, User
     from peerpath.recognition.models import Certification, CertificationAward, IssuedCredential
-    from peerpath.social.models import Summary
+    from peerpath.social.models import Activity, Summary
 
     Actor = User | AnonymousUser
 
@@ -575,3 +575,37 @@ def can_read_note(user: Actor, note: Any) -> bool:
     if can_manage_note(user, note):
         return True
     return bool(note.is_public and note.hidden_at is None and can_view_module(user, note.module))
+
+
+# --- Social: feed ----------------------------------------------------------------------
+
+
+def can_see_activity(user: Actor, activity: Activity) -> bool:
+    """A feed item is seen by its actor always; by others as the actor's setting says
+    (everyone, their team, only them), and only while its module or path is published."""
+    if not _active(user):
+        return False
+    if activity.module is not None and not activity.module.is_published:
+        return False
+    if activity.path is not None and activity.path.status != "published":
+        return False
+    if activity.actor_id == user.pk:
+        return True
+    if activity.visibility == "everyone":
+        return True
+    viewer_team_id = getattr(user, "team_id", None)
+    return (
+        activity.visibility == "team"
+        and viewer_team_id is not None
+        and activity.team_id == viewer_team_id
+    )
+
+
+def can_react_to_activity(user: Actor, activity: Activity) -> bool:
+    """Liking and commenting on a feed item: anyone who may see it."""
+    return can_see_activity(user, activity)
+
+
+def can_set_activity_visibility(user: Actor, person: User) -> bool:
+    """Only the person decides who sees their learning activity."""
+    return _active(user) and user.pk == person.pk

@@ -22,18 +22,26 @@ from peerpath.core import permissions
 from peerpath.core.http import AuthedRequest, stored_file_response
 from peerpath.learning import selectors as learning
 from peerpath.people import selectors as people
+from peerpath.social import feed_selectors as social
 
 
 def home(request: AuthedRequest) -> HttpResponse:
+    """The personal feed, with what one was learning and, for deciders, what waits for them.
+
+    ``?after=`` shows an older page of the feed (the infinite scroll's plain-link fallback).
+    """
     user = request.user
-    recent = content.modules_recent(limit=6)
-    progress = learning.progress_by_module(user, (m.pk for m in recent))
+    after = request.GET.get("after") or None
+    approvals, more_approvals = ([], False) if after else social.pending_approvals(user)
     context = {
+        "feed": social.home_feed(user, after=after),
+        "older": after is not None,
         "continue": list(learning.progress_in_progress(user)[:3]),
         "counts": learning.learning_counts(user),
-        "new_modules": [(m, progress.get(m.pk)) for m in recent],
         "paths": list(content.paths_published()[:3]),
         "is_manager": permissions.is_manager(user),
+        "approvals": approvals,
+        "more_approvals": more_approvals,
     }
     if context["is_manager"]:
         context["direct_reports"] = people.people_active().filter(manager=user).count()

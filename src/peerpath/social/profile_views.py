@@ -180,14 +180,12 @@ def profile_settings(request: AuthedRequest) -> HttpResponse:
         form = SocialSettingsForm(request.POST)
         if form.is_valid():
             try:
-                profiles.activity_visibility_set(
-                    person=person, visibility=form.cleaned_data["visibility"]
-                )
-                profiles.declared_skills_set(
-                    actor=request.user, person=person, skills=form.cleaned_data["declared_skills"]
-                )
-                profiles.followed_skills_set(
-                    actor=request.user, person=person, skills=form.cleaned_data["followed_skills"]
+                profiles.social_settings_set(
+                    actor=request.user,
+                    person=person,
+                    visibility=form.cleaned_data["visibility"],
+                    declared=form.cleaned_data["declared_skills"],
+                    followed=form.cleaned_data["followed_skills"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)

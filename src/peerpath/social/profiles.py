@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from peerpath.core import permissions
+from peerpath.social import activity
 from peerpath.social.models import (
-    Activity,
     DeclaredSkill,
     SkillFollow,
     SocialSettings,
@@ -54,22 +54,6 @@ def activity_visible_to(viewer: User, person: User, visibility: str) -> bool:
 
 
 @transaction.atomic
-def activity_visibility_set(*, person: User, visibility: str) -> SocialSettings:
-    """Choose who sees one's learning activity; refreshes the copies on one's activity."""
-    if visibility not in Visibility.values:
-        raise ValidationError({"visibility": "Choose everyone, your team, or only you."})
-    settings, _ = SocialSettings.objects.select_for_update().get_or_create(person=person)
-    if settings.activity_visibility != visibility:
-        settings.activity_visibility = visibility
-        settings.full_clean()
-        settings.save()
-    # Rows written before the setting changed follow it (one indexed update by actor).
-    Activity.objects.filter(actor=person).exclude(visibility=visibility).update(
-        visibility=visibility
-    )
-    return settings
-
-
 def _changes(current: set[int], skills: Iterable[Skill]) -> tuple[set[int], list[int]]:
     """(skill ids to drop, skill ids to add) to go from ``current`` to ``skills``."""
     wanted = {skill.pk for skill in skills}
@@ -138,3 +122,20 @@ def skill_follow(*, person: User, skill: Skill) -> SkillFollow:
 @transaction.atomic
 def skill_unfollow(*, person: User, skill: Skill) -> None:
     SkillFollow.objects.filter(person=person, skill=skill).delete()
+
+
+@transaction.atomic
+def social_settings_set(
+    *,
+    actor: User,
+    person: User,
+    visibility: str,
+    declared: Iterable[Skill],
+    followed: Iterable[Skill],
+) -> None:
+    """Save the profile's social settings together: all of them or none."""
+    if not permissions.can_edit_social_settings(actor, person):
+        raise PermissionDenied("Only you can change your social settings.")
+    activity.activity_visibility_set(person=person, visibility=visibility)
+    declared_skills_set(actor=actor, person=person, skills=declared)
+    followed_skills_set(actor=actor, person=person, skills=followed)

@@ -16,7 +16,14 @@ from peerpath.learning import selectors as learning
 from peerpath.recognition import selectors as recognition
 from peerpath.skills import selectors as skills_selectors
 from peerpath.social import notes as notes_service
-from peerpath.social.models import Activity, DeclaredSkill, Follow, SkillFollow, Verb, Visibility
+from peerpath.social.models import (
+    Activity,
+    DeclaredSkill,
+    Follow,
+    SkillFollow,
+    Verb,
+    Visibility,
+)
 from peerpath.social.profiles import activity_visible_to, visibility_of
 
 if TYPE_CHECKING:

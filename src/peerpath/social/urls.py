@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from peerpath.social import (
     discussion_views,
+    feed_views,
     moderation_views,
     note_views,
     profile_views,
@@ -15,6 +16,12 @@ app_name = "social"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # --- Feed ----------------------------------------------------------------------------
+    path("feed/more/", feed_views.feed_more, name="feed_more"),
+    path("feed/items/<uuid:public_id>/like/", feed_views.like, name="feed_like"),
+    path("feed/items/<uuid:public_id>/comments/", feed_views.comments, name="feed_comments"),
+    path("feed/modules/<uuid:public_id>/save/", feed_views.save, name="feed_save"),
+    path("feed/approvals/<uuid:public_id>/approve/", feed_views.approve, name="feed_approve"),
+    path("feed/approvals/<uuid:public_id>/decline/", feed_views.decline, name="feed_decline"),
     # --- Profiles, follows, shares and notes -------------------------------------------
     path("people/<uuid:public_id>/follow/", profile_views.follow, name="follow"),
     path("people/<uuid:public_id>/followers/", profile_views.followers, name="followers"),
