@@ -238,3 +238,39 @@ def _right_answers(quiz):
         else:
             answers[q["id"]] = [o["id"] for o in q["options"] if o["correct"]]
     return answers
+
+
+def test_demo_social_learning_tells_the_contact_centre_story(demo):
+    from peerpath.content.models import LearningPath, Module
+    from peerpath.notifications.models import Notification
+    from peerpath.social import feed_selectors
+    from peerpath.social.models import Activity, Comment, Note, Summary
+
+    sam = User.objects.get(email=loader.DEMO_ACCOUNTS["employee (agent)"])
+    # A colleague's summary was found helpful enough to reach the whole department.
+    summary = Summary.objects.get(module__title=loader.SUMMARY_MODULE)
+    assert summary.audience == "department"
+    assert summary.helpful_count >= 5
+    # Nora shared the essentials path with her team: they are notified and see it.
+    path = LearningPath.objects.get(title=loader.SHARED_PATH)
+    assert Notification.objects.filter(recipient=sam, kind="share").exists()
+    shared = [i.share for i in feed_selectors.home_feed(sam).items if i.share is not None]
+    assert [s.share.path_id for s in shared] == [path.pk]
+    # ... and the summary reaches colleagues in the department's other teams.
+    elsewhere = (
+        User.objects.filter(team__department=sam.team.department, is_active=True)
+        .exclude(team=sam.team)
+        .first()
+    )
+    assert elsewhere is not None
+    reached = [i.summary for i in feed_selectors.home_feed(elsewhere).items if i.summary]
+    assert summary in reached
+    # A question about refunds has an accepted answer from the team's expert.
+    question = Comment.objects.get(
+        module=Module.objects.get(title=loader.QUESTION_MODULE), is_question=True
+    )
+    assert question.accepted_answer is not None
+    assert question.accepted_answer.author_id != question.author_id
+    # Profiles have activity from the demo's past, and Sam has a public note.
+    assert Activity.objects.filter(actor=sam).exists()
+    assert Note.objects.filter(author=sam, is_public=True).exists()

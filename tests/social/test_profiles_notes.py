@@ -12,9 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.social import notes
-from peerpath.social.models import Activity, Note, Visibility
-from peerpath.social.profiles import activity_visibility_set
+from peerpath.social.activity import activity_visibility_set
+from peerpath.social.models import Activity, Note, Verb, Visibility
 from tests.factories import ModuleFactory
+
+
+def _note_activity():
+    return Activity.objects.filter(verb=Verb.NOTE_PUBLISHED)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +38,7 @@ def test_a_note_is_private_until_published(org, module):
 
     assert note.body == "Breathe first."
     assert not note.is_public
-    assert not Activity.objects.exists()
+    assert not _note_activity().exists()
 
 
 def test_publishing_posts_activity_and_unpublishing_withdraws_it(org, module):
@@ -41,7 +46,7 @@ def test_publishing_posts_activity_and_unpublishing_withdraws_it(org, module):
     note = notes.note_create(author=org.member, module=module, body="Name the feeling.")
 
     notes.note_publish(actor=org.member, note=note)
-    activity = Activity.objects.get()
+    activity = _note_activity().get()
     assert activity.verb == "note_published"
     assert (activity.actor, activity.module) == (org.member, module)
     assert activity.excerpt == "Name the feeling."
@@ -50,7 +55,7 @@ def test_publishing_posts_activity_and_unpublishing_withdraws_it(org, module):
     assert note.published_at is not None
 
     notes.note_unpublish(actor=org.member, note=note)
-    assert not Activity.objects.exists()
+    assert not _note_activity().exists()
     assert not Note.objects.get().is_public
 
 
@@ -59,7 +64,7 @@ def test_editing_a_published_note_updates_its_activity(org, module):
 
     notes.note_update(actor=org.member, note=note, body="Second thoughts.")
 
-    assert Activity.objects.get().excerpt == "Second thoughts."
+    assert _note_activity().get().excerpt == "Second thoughts."
 
 
 def test_only_the_author_changes_a_note(org, module):
@@ -112,7 +117,7 @@ def test_a_note_a_moderator_hid_cannot_be_published_again(org, module):
     with pytest.raises(ValidationError, match="A moderator hid this note"):
         notes.note_publish(actor=org.member, note=note)
     assert not Note.objects.get().is_public
-    assert not Activity.objects.exists()
+    assert not _note_activity().exists()
 
 
 def test_deleting_a_published_note_removes_its_activity(org, module):
@@ -121,7 +126,7 @@ def test_deleting_a_published_note_removes_its_activity(org, module):
     notes.note_delete(actor=org.member, note=note)
 
     assert not Note.objects.exists()
-    assert not Activity.objects.exists()
+    assert not _note_activity().exists()
 
 
 # --- The module page's notes panel -----------------------------------------------------------

@@ -46,7 +46,15 @@ from peerpath.schedule import services as schedule
 from peerpath.schedule.models import Shift, ShiftSource
 from peerpath.skills import services as skills
 from peerpath.skills.models import Skill
-from peerpath.social import discussion_selectors, discussions, follows, notes, shares, summaries
+from peerpath.social import (
+    activity,
+    discussion_selectors,
+    discussions,
+    follows,
+    notes,
+    shares,
+    summaries,
+)
 
 DEMO_PASSWORD = "peerpath-demo"  # noqa: S105 - documented demo credential
 DEMO_DOMAIN = "northwind.example"
@@ -1040,11 +1048,13 @@ def _prepare_security_certification() -> None:
 def _load_recognition(history: list[events.LearningRecorded]) -> None:
     """Points, streaks and badges for the demo's past, and the security certification.
 
-    The past is replayed to recognition in the order it happened (the learning record
-    has it already), so leaderboards, streaks and badges look lived-in.
+    The past is replayed to recognition and to the feeds in the order it happened (the
+    learning record has it already), so leaderboards, streaks, badges, profiles and feeds
+    look lived-in.
     """
     for event in sorted(history, key=lambda e: e.at):
         rewards.on_learning_recorded(event)
+        activity.on_learning_recorded(event)
     lena = User.objects.get(email=DEMO_ACCOUNTS["learning admin"])
     security = LearningPath.objects.get(title=SECURITY_PATH)
     quiz = Module.objects.get(title=SECURITY_QUIZ)
