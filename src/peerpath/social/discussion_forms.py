@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.urls import reverse_lazy
 
@@ -9,6 +11,13 @@ from peerpath.social import discussions, moderation
 
 
 class PostForm(forms.Form):
+    # Ids of their own: the module page also holds the notes and summaries forms.
+    default_auto_id = "post_%s"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", self.default_auto_id)
+        super().__init__(*args, **kwargs)
+
     body = forms.CharField(
         label="Your post",
         max_length=discussions.BODY_MAX,
@@ -22,6 +31,7 @@ class PostForm(forms.Form):
 
 
 class ThreadForm(PostForm):
+    default_auto_id = "thread_%s"
     is_question = forms.BooleanField(
         label="Ask it as a question (an answer can be accepted)", required=False
     )

@@ -31,6 +31,11 @@ NOTES_PER_PAGE = 20
 
 
 class NoteForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Ids of its own: the module page also holds the discussion and summaries forms.
+        kwargs.setdefault("auto_id", "note_%s")
+        super().__init__(*args, **kwargs)
+
     body = forms.CharField(
         label="Note",
         max_length=notes.BODY_MAX,
