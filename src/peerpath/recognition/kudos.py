@@ -7,7 +7,6 @@ stay meaningful and cannot be farmed for points.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.core import events, permissions
+from peerpath.core.text import one_line
 from peerpath.notifications import services as notifications
 from peerpath.recognition.models import Kudos
 
@@ -27,21 +27,6 @@ if TYPE_CHECKING:
 MAX_LENGTH = 280
 KUDOS_PER_DAY = 10
 RATE_WINDOW = timedelta(hours=24)
-
-
-def clean_message(raw: str) -> str:
-    """The message as plain text: control and formatting characters dropped (line breaks
-    become spaces), runs of whitespace collapsed, ends trimmed."""
-    kept = []
-    for char in unicodedata.normalize("NFC", raw):
-        category = unicodedata.category(char)
-        if char in "\r\n\t" or category == "Zl" or category == "Zp":
-            kept.append(" ")
-        elif category in {"Cc", "Cf", "Cs", "Co", "Cn"}:
-            continue
-        else:
-            kept.append(char)
-    return " ".join("".join(kept).split())
 
 
 def given_recently(giver: User, *, now: datetime | None = None) -> int:
@@ -58,7 +43,7 @@ def check_kudos(*, giver: User, recipient: User, message: str) -> str:
         raise ValidationError(f"{recipient.display_name} is no longer active.")
     if not permissions.can_give_kudos(giver, recipient):
         raise PermissionDenied("You cannot give kudos to this person.")
-    text = clean_message(message)
+    text = one_line(message)
     if not text:
         raise ValidationError({"message": "Write a short message to say thank you."})
     if len(text) > MAX_LENGTH:

@@ -9,7 +9,6 @@ share in their feed; module and path pages count the colleagues who recommended 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.core import permissions
+from peerpath.core.text import one_line
 from peerpath.notifications import services as notifications
 from peerpath.people import selectors as people_selectors
 from peerpath.social.models import Share, ShareRecipient
@@ -38,19 +38,6 @@ MAX_RECIPIENTS = 200
 SHARES_PER_HOUR = 20
 RATE_WINDOW = timedelta(hours=1)
 RECOMMENDERS_SHOWN = 8
-
-
-def clean_message(raw: str) -> str:
-    """The message as plain text on one line: control characters dropped, whitespace
-    collapsed, ends trimmed. It is escaped wherever it is shown."""
-    kept = []
-    for char in unicodedata.normalize("NFC", raw):
-        category = unicodedata.category(char)
-        if char in "\r\n\t" or category in {"Zl", "Zp"}:
-            kept.append(" ")
-        elif category not in {"Cc", "Cf", "Cs", "Co", "Cn"}:
-            kept.append(char)
-    return " ".join("".join(kept).split())
 
 
 def subject_url(*, module: Module | None, path: LearningPath | None) -> str:
@@ -97,7 +84,7 @@ def check_share(
     gone = [p.display_name for p in chosen if not p.is_active]
     if gone:
         errors["people"] = f"No longer active: {', '.join(sorted(gone))}."
-    text = clean_message(message)
+    text = one_line(message)
     if len(text) > MESSAGE_MAX:
         errors["message"] = f"Keep it to {MESSAGE_MAX} characters (this message has {len(text)})."
     if errors:
